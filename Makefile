@@ -1,0 +1,37 @@
+# mg-platform: `make run` sets everything up and materialises the study; `make test` runs the test suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export MG_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install run test ui bench lint clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/mg-platform demo-data --if-empty
+	$(BIN)/mg-platform materialize
+
+test: install
+	$(BIN)/python -m pytest -q
+
+ui: install
+	mkdir -p $(MG_DATA_DIR)/dagster_home
+	DAGSTER_HOME=$(MG_DATA_DIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+bench: install
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+lint: install
+	$(BIN)/ruff check mg_platform tests benchmarks
+	$(BIN)/ruff format --check mg_platform tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,110 @@
+"""AutoDock Vina 1.2 runs: affinity maps computed once per receptor, then independent seeded searches.
+
+Affinities are Vina scores in kcal/mol (lower is better). ``rmsd_lb``/``rmsd_ub``
+are Vina's lower/upper-bound RMSD (Angstrom) of each pose to the best pose of the
+same run. With a fixed seed and ``cpu=1`` a run is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mg_platform.analysis.docking.box import SearchBox
+
+GRID_SPACING_A = 0.375
+_RESULT = re.compile(r"^REMARK VINA RESULT:\s+(\S+)\s+(\S+)\s+(\S+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class VinaSettings:
+    """Search settings shared by every run of one receptor."""
+
+    exhaustiveness: int = 8
+    n_poses: int = 9
+    min_rmsd_a: float = 1.0
+    energy_range_kcal_mol: float = 3.0
+    cpu: int = 1
+    scoring: str = "vina"
+
+
+@dataclass(frozen=True)
+class PoseScore:
+    """One pose of one run: rank (1 = best), affinity (kcal/mol), RMSD bounds to the run's best pose (Angstrom)."""
+
+    pose_rank: int
+    affinity_kcal_mol: float
+    rmsd_lb: float
+    rmsd_ub: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The poses of one seeded run, with the multi-model PDBQT Vina wrote."""
+
+    run: int
+    seed: int
+    poses: tuple[PoseScore, ...]
+    pdbqt: str
+
+
+def run_seeds(base_seed: int, runs: int) -> list[int]:
+    """Distinct seeds for runs 1..runs: base_seed + run."""
+    return [base_seed + run for run in range(1, runs + 1)]
+
+
+def parse_vina_poses(pdbqt: str) -> tuple[PoseScore, ...]:
+    """Pose scores from the ``REMARK VINA RESULT`` lines of a multi-model Vina PDBQT."""
+    return tuple(
+        PoseScore(rank, float(a), float(lb), float(ub)) for rank, (a, lb, ub) in enumerate(_RESULT.findall(pdbqt), 1)
+    )
+
+
+def compute_maps(receptor_pdbqt: Path, ligand_pdbqt: str, box: SearchBox, map_prefix: Path, scoring: str) -> None:
+    """Affinity maps for the ligand's atom types in ``box``, written to ``map_prefix``.*.
+
+    Map files need an even number of voxels per axis, so Vina may add one grid point (0.375 A) to an edge.
+    """
+    from vina import Vina
+
+    map_prefix.parent.mkdir(parents=True, exist_ok=True)
+    v = Vina(sf_name=scoring, cpu=1, seed=1, verbosity=0)
+    v.set_receptor(str(receptor_pdbqt))
+    v.set_ligand_from_string(ligand_pdbqt)
+    v.compute_vina_maps(
+        center=list(box.center), box_size=list(box.size), spacing=GRID_SPACING_A, force_even_voxels=True
+    )
+    v.write_maps(str(map_prefix), overwrite=True)
+
+
+def dock_run(map_prefix: Path, ligand_pdbqt: str, run: int, seed: int, settings: VinaSettings) -> RunResult:
+    """One independent Vina search with ``seed`` on the precomputed maps."""
+    from vina import Vina
+
+    v = Vina(sf_name=settings.scoring, cpu=settings.cpu, seed=seed, verbosity=0)
+    v.load_maps(str(map_prefix))
+    v.set_ligand_from_string(ligand_pdbqt)
+    v.dock(exhaustiveness=settings.exhaustiveness, n_poses=settings.n_poses, min_rmsd=settings.min_rmsd_a)
+    pdbqt = v.poses(n_poses=settings.n_poses, energy_range=settings.energy_range_kcal_mol)
+    return RunResult(run=run, seed=seed, poses=parse_vina_poses(pdbqt), pdbqt=pdbqt)
+
+
+def dock_runs(
+    receptor_pdbqt: Path,
+    ligand_pdbqt: str,
+    box: SearchBox,
+    seeds: list[int],
+    settings: VinaSettings,
+    map_prefix: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[RunResult]:
+    """Maps once, then one run per seed (runs numbered from 1); ``progress(done, planned)`` after each run."""
+    compute_maps(receptor_pdbqt, ligand_pdbqt, box, map_prefix, settings.scoring)
+    results = []
+    for run, seed in enumerate(seeds, 1):
+        results.append(dock_run(map_prefix, ligand_pdbqt, run, seed, settings))
+        if progress is not None:
+            progress(run, len(seeds))
+    return results

@@ -1,0 +1,64 @@
+"""Automation: a sensor for landed months, a monthly schedule, declarative automation downstream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from mg_platform.analysis.contract import FILE_CONTRACTS
+from mg_platform.assets.raw import raw_month
+from mg_platform.resources.landing import LandingZone
+
+MONTHLY_REFRESH_SELECTION = dg.AssetSelection.assets(raw_month).downstream()
+
+monthly_refresh_job = dg.define_asset_job(
+    "monthly_refresh",
+    selection=MONTHLY_REFRESH_SELECTION,
+    description="Load one month into raw.*, run its checks, and refresh every model, statistic and report after it.",
+)
+
+
+def landing_state(landing: LandingZone) -> dict[str, dict[str, float]]:
+    """month -> {file name: mtime_ns} for every valid month folder (cheap: no hashing)."""
+    state = {}
+    for month in landing.months():
+        folder = Path(landing.path) / month
+        state[month] = {
+            c.file_name: (folder / c.file_name).stat().st_mtime_ns
+            for c in FILE_CONTRACTS
+            if (folder / c.file_name).is_file()
+        }
+    return state
+
+
+@dg.sensor(job=monthly_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def landed_month_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
+    """Request the monthly refresh for each month folder that is new or has a changed file.
+
+    The cursor keeps {month: {file: mtime_ns}}; a run key of month + mtimes makes a
+    re-delivered month run once per delivery. Folders not named YYYY-MM are refused and logged.
+    """
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current = landing_state(landing)
+    for name in landing.refused_folders():
+        context.log.warning(f"landing folder {name!r} is not a YYYY-MM month; refused")
+    requests = [
+        dg.RunRequest(
+            partition_key=month,
+            run_key=f"{month}:" + ",".join(f"{f}={m}" for f, m in sorted(files.items())),
+            tags={"mg/trigger": "landed_month"},
+        )
+        for month, files in sorted(current.items())
+        if files and previous.get(month) != files
+    ]
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+
+
+monthly_schedule = dg.build_schedule_from_partitioned_job(
+    monthly_refresh_job,
+    description="Refresh the newest month on the 5th of each month, in case a delivery was missed by the sensor.",
+    day_of_month=5,
+    hour_of_day=6,
+)

@@ -1,0 +1,1 @@
+"""Dagster resources: everything outside the process is reached through these."""

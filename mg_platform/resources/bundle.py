@@ -1,0 +1,27 @@
+"""The platform's resources, built for one data directory and reference snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mg_platform import settings
+from mg_platform.resources.landing import LandingZone
+from mg_platform.resources.pseudonymiser import Pseudonymiser
+from mg_platform.resources.reference import ReferenceSnapshot
+from mg_platform.resources.warehouse import Warehouse
+
+
+def default_resources(data_dir: Path | None = None, reference_dir: Path | None = None) -> dict[str, object]:
+    """Resources keyed by the parameter names assets use.
+
+    ``data_dir`` defaults to ``$MG_DATA_DIR`` (./data); ``reference_dir`` to
+    :func:`mg_platform.settings.reference_dir`.
+    """
+    root = Path(data_dir) if data_dir else settings.data_dir()
+    reference = reference_dir if reference_dir is not None else settings.reference_dir()
+    return {
+        "warehouse": Warehouse(database=str(root / "warehouse.duckdb")),
+        "landing": LandingZone(path=str(root / "landing")),
+        "pseudonymiser": Pseudonymiser(key_file=str(root / ".pseudonym_key")),
+        "reference": ReferenceSnapshot(path=str(reference) if reference else ""),
+    }

@@ -1,0 +1,96 @@
+"""Materialise the asset graph for every landed month, outside the UI (used by the CLI and `make run`).
+
+Runs go through a persistent Dagster instance in ``<data dir>/dagster_home`` so that
+they appear in the UI's run history and asset catalogue afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+INSTANCE_CONFIG = """\
+# Written by mg-platform. One DuckDB writer at a time: assets in pool duckdb_write run one by one.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_home(data_dir: Path) -> Path:
+    """``<data dir>/dagster_home`` with its dagster.yaml (created when missing)."""
+    home = data_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG)
+    return home
+
+
+def _partitioned_first(assets: list[dg.AssetsDefinition]) -> list[tuple[dg.PartitionsDefinition | None, list]]:
+    by_partitions: dict[int, tuple[dg.PartitionsDefinition | None, list]] = {}
+    for asset in assets:
+        entry = by_partitions.setdefault(id(asset.partitions_def), (asset.partitions_def, []))
+        entry[1].append(asset)
+    return sorted(by_partitions.values(), key=lambda item: item[0] is None)
+
+
+def materialize_all(selection: str = "*", data_dir: Path | None = None) -> list[str]:
+    """Materialise ``selection`` for all landed months; return the months found.
+
+    Partitioned assets run once per partition (monthly assets for the landed months,
+    other partitions for all their keys), then unpartitioned assets run once.
+    """
+    from mg_platform import settings
+
+    root = Path(data_dir) if data_dir else settings.data_dir()
+    os.environ["MG_DATA_DIR"] = str(root)
+    os.environ["DAGSTER_HOME"] = str(dagster_home(root))
+    from mg_platform.definitions import defs
+    from mg_platform.partitions import monthly_partitions
+    from mg_platform.resources.bundle import default_resources
+
+    resources = default_resources(root)
+    months = resources["landing"].months()
+    graph = defs.resolve_asset_graph()
+    selected = dg.AssetSelection.from_string(selection).resolve(graph)
+    all_assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
+    chosen = [a for a in all_assets if set(a.keys) & selected]
+    instance = dg.DagsterInstance.get()
+    for partitions_def, group in _partitioned_first(chosen):
+        keys = months if partitions_def == monthly_partitions else (
+            partitions_def.get_partition_keys() if partitions_def else [None])
+        sub_selection = [k for a in group for k in a.keys if k in selected]
+        for key in keys:
+            dg.materialize(
+                all_assets, selection=sub_selection, partition_key=key, resources=resources, instance=instance,
+                tags={"mg/trigger": "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            )
+    return months
+
+
+def summary_text(data_dir: Path) -> str:
+    """Months loaded, screened, excluded by reason, included per group, and where the outputs are."""
+    import duckdb
+
+    database = data_dir / "warehouse.duckdb"
+    if not database.exists():
+        return f"no warehouse yet at {database}"
+    with duckdb.connect(str(database), read_only=True) as conn:
+        months = [m for (m,) in conn.execute("SELECT DISTINCT month FROM raw.perioperative_records ORDER BY 1").fetchall()]
+        flow = conn.execute('SELECT step, reason, "group", n FROM cohort.strobe_flow ORDER BY step_order, reason, "group"').fetchall()
+        quarantined = conn.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0]
+    lines = [f"months loaded: {len(months)} ({months[0]}..{months[-1]})" if months else "months loaded: 0"]
+    for step, reason, group, n in flow:
+        label = step if not (reason or group) else f"{step}: {reason or group}"
+        lines.append(f"  {label:<52} {n:>7}")
+    lines.append(f"quarantined values/rows: {quarantined}")
+    lines.append(f"warehouse: {database}")
+    lines.append(f"outputs:   {data_dir / 'outputs'}")
+    lines.append(f"report:    {data_dir / 'outputs' / 'report.html'}")
+    return "\n".join(lines)
