@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from mg_platform.assets import cohort, raw
+from mg_platform.assets import cohort, raw, report, sources
 from mg_platform.automation import landed_month_sensor, monthly_refresh_job, monthly_schedule
 from mg_platform.resources.bundle import default_resources
 
-ASSET_MODULES = (raw, cohort)
+ASSET_MODULES = (sources, raw, cohort, report)
 
 defs = dg.Definitions(
     assets=[a for module in ASSET_MODULES for a in module.assets],

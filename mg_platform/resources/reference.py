@@ -54,6 +54,13 @@ class ReferenceSnapshot(dg.ConfigurableResource):
     def configured(self) -> bool:
         return bool(self.path) and Path(self.path).is_dir()
 
+    def verified_provenance(self, kind: str) -> Path:
+        """The PROVENANCE.md of ``<root>/<kind>``; raises :class:`SnapshotError` when absent."""
+        provenance = Path(self.path) / kind / "PROVENANCE.md"
+        if not self.configured or not provenance.is_file():
+            raise SnapshotError(f"{provenance} is missing; set MG_REFERENCE_DIR to a snapshot laid out like shared/reference")
+        return provenance
+
     def verified(self, kind: str, file_name: str) -> VerifiedFile:
         """Return ``<root>/<kind>/<file_name>`` after checking its sha256 against PROVENANCE.md."""
         if not self.configured:
