@@ -8,10 +8,11 @@ from pathlib import Path
 import dagster as dg
 
 from mg_platform.analysis.contract import FILE_CONTRACTS
+from mg_platform.assets.cohort import ELIGIBILITY_KEY
 from mg_platform.assets.raw import raw_month
 from mg_platform.resources.landing import LandingZone
 
-MONTHLY_REFRESH_SELECTION = dg.AssetSelection.assets(raw_month).downstream()
+MONTHLY_REFRESH_SELECTION = dg.AssetSelection.assets(raw_month).downstream() | dg.AssetSelection.assets(ELIGIBILITY_KEY)
 
 monthly_refresh_job = dg.define_asset_job(
     "monthly_refresh",
