@@ -57,7 +57,7 @@ def materialize_all(selection: str = "*", data_dir: Path | None = None) -> list[
     resources = default_resources(root)
     months = resources["landing"].months()
     graph = defs.resolve_asset_graph()
-    selected = dg.AssetSelection.from_string(selection).resolve(graph)
+    selected = dg.AssetSelection.from_string(selection).required_multi_asset_neighbors().resolve(graph)
     all_assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     chosen = [a for a in all_assets if set(a.keys) & selected]
     instance = dg.DagsterInstance.get()
@@ -82,14 +82,23 @@ def summary_text(data_dir: Path) -> str:
     if not database.exists():
         return f"no warehouse yet at {database}"
     with duckdb.connect(str(database), read_only=True) as conn:
-        months = [m for (m,) in conn.execute("SELECT DISTINCT month FROM raw.perioperative_records ORDER BY 1").fetchall()]
-        flow = conn.execute('SELECT step, reason, "group", n FROM cohort.strobe_flow ORDER BY step_order, reason, "group"').fetchall()
-        quarantined = conn.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0]
+        present = {f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+
+        def rows(table: str, query: str) -> list[tuple]:
+            return conn.execute(query).fetchall() if table in present else []
+
+        months = [m for (m,) in rows("raw.perioperative_records",
+                                     "SELECT DISTINCT month FROM raw.perioperative_records ORDER BY 1")]
+        flow = rows("cohort.strobe_flow",
+                    'SELECT step, reason, "group", n FROM cohort.strobe_flow ORDER BY step_order, reason, "group"')
+        quarantined = rows("raw.quarantine", "SELECT count(*) FROM raw.quarantine") or [(0,)]
     lines = [f"months loaded: {len(months)} ({months[0]}..{months[-1]})" if months else "months loaded: 0"]
+    if not flow:
+        lines.append("  cohort.strobe_flow is not materialised yet")
     for step, reason, group, n in flow:
         label = step if not (reason or group) else f"{step}: {reason or group}"
         lines.append(f"  {label:<52} {n:>7}")
-    lines.append(f"quarantined values/rows: {quarantined}")
+    lines.append(f"quarantined values/rows: {quarantined[0][0]}")
     lines.append(f"warehouse: {database}")
     lines.append(f"outputs:   {data_dir / 'outputs'}")
     lines.append(f"report:    {data_dir / 'outputs' / 'report.html'}")

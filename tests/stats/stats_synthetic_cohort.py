@@ -64,5 +64,7 @@ def synthetic_cohort(
             mean = 2.0 + 0.35 * t + case_effect[i] - 0.4 * treated[i] - 0.1 * t * treated[i]
             nrs = int(np.clip(np.rint(mean + rng.normal(0, 1.1)), 0, 10))
             rows.append((analysis.at[i, "case_key"], group[i], minute, nrs))
-    pain = pd.DataFrame(rows, columns=["case_key", "group", "minute", "nrs"]).astype({"minute": "int64", "nrs": "int64"})
+    pain = pd.DataFrame(rows, columns=["case_key", "group", "minute", "nrs"]).astype(
+        {"minute": "int64", "nrs": "int64"}
+    )
     return analysis, pain

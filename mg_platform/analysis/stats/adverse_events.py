@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.stats.arms import Arms, arm_columns
-from mg_platform.analysis.stats.contingency import fisher_exact_p
+from mg_platform.analysis.stats.contingency import fisher_test
 from mg_platform.analysis.stats.variables import ADVERSE_EVENTS
 
 FISHER_EXACT = "fisher_exact"
@@ -33,7 +33,7 @@ def adverse_event_table(frame: pd.DataFrame, arms: Arms, events: Sequence[str] =
             p, test, note = float("nan"), "not_tested", "not tested: an arm has no recorded values"
         else:
             table = np.array([counts, [t - c for t, c in zip(totals, counts, strict=True)]])
-            p, test = fisher_exact_p(table), FISHER_EXACT
+            (p, note), test = fisher_test(table), FISHER_EXACT
         rows.append(
             {
                 "event": event,

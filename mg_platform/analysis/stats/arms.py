@@ -85,3 +85,9 @@ COMPARISON_SUFFIX = "mgso4"
 def arm_columns(arms: Arms) -> dict[str, str]:
     """The columns naming the arms behind the positional contract columns."""
     return {"reference_arm": arms.reference, "comparison_arm": arms.comparison}
+
+
+def unblinding_record(key: bytes) -> str:
+    """The code of each study arm, e.g. ``A = MgSO4, B = Control`` (recorded when unblinding)."""
+    codes = sorted((code, study) for study, code in blinded_arms(key).mapping)
+    return ", ".join(f"{code} = {study}" for code, study in codes)

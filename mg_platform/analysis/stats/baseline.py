@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.stats.arms import Arms, arm_columns
-from mg_platform.analysis.stats.contingency import chi_square, expected_counts, fisher_exact_p
+from mg_platform.analysis.stats.contingency import chi_square, expected_counts, fisher_test
+from mg_platform.analysis.stats.pain_auc import pain_auc_comparison
+from mg_platform.analysis.stats.secondary_outcomes import compare_outcomes
 from mg_platform.analysis.stats.smd import smd_categorical, smd_continuous
 from mg_platform.analysis.stats.two_group import (
     ALPHA,
@@ -28,6 +30,7 @@ from mg_platform.analysis.stats.two_group import (
     assumption_rows,
     compare_two_groups,
 )
+from mg_platform.analysis.stats.variables import BASELINE_CATEGORICAL, BASELINE_CONTINUOUS, PAIN_AUC_OUTCOME
 
 SMD_THRESHOLD = 0.1
 FISHER_EXACT = "fisher_exact"
@@ -82,7 +85,10 @@ def _categorical_rows(variable: str, frame: pd.DataFrame, arms: Arms) -> list[di
     present = frame.dropna(subset=[variable])
     levels = sorted(present[variable].unique(), key=lambda v: (str(type(v)), v))
     table = np.array(
-        [[int(((present["group"] == arm) & (present[variable] == level)).sum()) for arm in arms.labels] for level in levels]
+        [
+            [int(((present["group"] == arm) & (present[variable] == level)).sum()) for arm in arms.labels]
+            for level in levels
+        ]
     ).reshape(len(levels), 2)
     totals = table.sum(axis=0)
     note = None
@@ -92,7 +98,8 @@ def _categorical_rows(variable: str, frame: pd.DataFrame, arms: Arms) -> list[di
     elif (totals == 0).any():
         test, note = NOT_TESTED, "not tested: a group has no non-missing values"
     elif (expected_counts(table) < MIN_EXPECTED_COUNT).any():
-        test, p_value = FISHER_EXACT, fisher_exact_p(table)
+        test = FISHER_EXACT
+        p_value, note = fisher_test(table)
     else:
         test = CHI_SQUARE
         statistic, p_value = chi_square(table)
@@ -154,3 +161,24 @@ def baseline_table(
         baseline[column] = value
     notes.extend(f"{r['variable']}: {r['note']}" for r in rows if r["note"])
     return BaselineResult(baseline=baseline, assumptions=pd.DataFrame(assumptions), notes=tuple(dict.fromkeys(notes)))
+
+
+def baseline_and_assumptions(
+    analysis: pd.DataFrame,
+    pain: pd.DataFrame,
+    arms: Arms,
+    alpha: float = ALPHA,
+    smd_threshold: float = SMD_THRESHOLD,
+    continuous: Sequence[str] = BASELINE_CONTINUOUS,
+    categorical: Sequence[str] = BASELINE_CATEGORICAL,
+) -> BaselineResult:
+    """``stats.baseline`` plus ``stats.assumptions`` for the baseline variables, the pain AUC and
+    the secondary outcomes: the normality and variance checks behind every test choice."""
+    base = baseline_table(analysis, arms, continuous, categorical, alpha, smd_threshold)
+    auc = pain_auc_comparison(pain, arms, alpha=alpha)
+    outcomes = compare_outcomes(analysis, arms, alpha=alpha)
+    rows = assumption_rows(PAIN_AUC_OUTCOME, auc.comparison, arms.labels)
+    for outcome, result in outcomes.comparisons.items():
+        rows.extend(assumption_rows(outcome, result, arms.labels))
+    assumptions = pd.concat([base.assumptions, pd.DataFrame(rows)], ignore_index=True)
+    return BaselineResult(base.baseline, assumptions, base.notes)

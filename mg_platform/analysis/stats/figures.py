@@ -17,11 +17,11 @@ _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 def _save(fig: plt.Figure, stem: Path) -> dict[str, Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = {}
-    plt.rcParams["svg.hashsalt"] = "mg-platform"
-    for fmt in FORMATS:
-        path = stem.with_suffix(f".{fmt}")
-        fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight", metadata=_METADATA[fmt])
-        paths[fmt] = path
+    with plt.rc_context({"svg.hashsalt": "mg-platform"}):
+        for fmt in FORMATS:
+            path = stem.with_suffix(f".{fmt}")
+            fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight", metadata=_METADATA[fmt])
+            paths[fmt] = path
     plt.close(fig)
     return paths
 

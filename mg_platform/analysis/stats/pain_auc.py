@@ -58,9 +58,7 @@ def pain_auc_comparison(
     cmp = per_case.loc[per_case["group"] == arms.comparison, PAIN_AUC_OUTCOME]
     result = compare_two_groups(ref, cmp, alpha=alpha)
     row = {"outcome": PAIN_AUC_OUTCOME} | comparison_row(result, REFERENCE_SUFFIX, COMPARISON_SUFFIX)
-    excluded = {
-        label: int(all_cases.get(label, 0)) - int((per_case["group"] == label).sum()) for label in arms.labels
-    }
+    excluded = {label: int(all_cases.get(label, 0)) - int((per_case["group"] == label).sum()) for label in arms.labels}
     row["n_incomplete_control"] = excluded[arms.reference]
     row["n_incomplete_mgso4"] = excluded[arms.comparison]
     table = pd.DataFrame([row | arm_columns(arms)])

@@ -5,7 +5,8 @@ and Wald CIs; estimated marginal means per group x minute with equal weights
 and contrasts comparison - reference at each minute, Holm-adjusted over the
 minutes; type III Wald chi-square tests of the equal-weight marginal
 hypotheses (as ``emmeans::joint_tests``). Inference is asymptotic, as emmeans
-with ``lmer.df = "asymptotic"``; values agree with lme4 + emmeans.
+with ``lmer.df = "asymptotic"``; values agree with lme4 + emmeans. Extra columns
+``df_satterthwaite``/``p_satterthwaite`` give Satterthwaite t inference (as lmerTest).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mg_platform.analysis.stats.random_intercept_reml import (
     ModelFitError,
     RandomInterceptFit,
     fit_random_intercept_reml,
+    satterthwaite_df,
 )
 from mg_platform.analysis.stats.two_group import CONFIDENCE
 from mg_platform.analysis.stats.variables import PAIN_MINUTES
@@ -62,9 +64,7 @@ def term_names(arms: Arms, minutes: Sequence[int] = PAIN_MINUTES) -> list[str]:
 def cell_design(arms: Arms, minutes: Sequence[int] = PAIN_MINUTES) -> tuple[pd.DataFrame, np.ndarray]:
     """Group x minute cells (reference arm first) and their design rows."""
     k = len(minutes)
-    cells = pd.DataFrame(
-        [(g, m) for g in arms.labels for m in minutes], columns=["group", "minute"]
-    )
+    cells = pd.DataFrame([(g, m) for g in arms.labels for m in minutes], columns=["group", "minute"])
     rows = np.zeros((2 * k, 2 * k))
     for i, (g, m) in enumerate(cells.itertuples(index=False)):
         treated = g == arms.comparison
@@ -115,18 +115,34 @@ def _wald(l_matrix: np.ndarray, beta: np.ndarray, cov: np.ndarray) -> tuple[floa
     return chi2, df, float(stats.chi2.sf(chi2, df))
 
 
+def _satterthwaite(fit: RandomInterceptFit, rows: np.ndarray, estimate: np.ndarray, se: np.ndarray) -> dict:
+    """``df_satterthwaite`` and the t-based ``p_satterthwaite`` for each contrast row."""
+    df = np.array([satterthwaite_df(fit, row) for row in rows])
+    return {"df_satterthwaite": df, "p_satterthwaite": 2 * stats.t.sf(np.abs(estimate / se), df)}
+
+
 def _empty_result(arms: Arms, minutes: Sequence[int], note: str) -> PainModelResult:
     nan = float("nan")
     fixed = pd.DataFrame({"term": term_names(arms, minutes)})
-    for c in ("estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"):
+    for c in (
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "ci_low",
+        "ci_high",
+        "df_satterthwaite",
+        "p_satterthwaite",
+    ):
         fixed[c] = nan
     tests = pd.DataFrame({"effect": list(EFFECTS), "statistic": nan, "df": [1, len(minutes) - 1, len(minutes) - 1]})
     tests["p_value"] = nan
     cells, _ = cell_design(arms, minutes)
     emmeans = cells.assign(emmean=nan, std_error=nan, ci_low=nan, ci_high=nan)
     contrasts = pd.DataFrame({"minute": list(minutes), "contrast": arms.difference_label})
-    for c in ("estimate", "std_error", "statistic", "ci_low", "ci_high", "p_value", "p_holm"):
+    for c in ("estimate", "std_error", "statistic", "ci_low", "ci_high", "p_value", "p_holm", "df_satterthwaite"):
         contrasts[c] = nan
+    contrasts["p_satterthwaite"] = nan
     return _finish(fixed, tests, emmeans, contrasts, None, arms, [note])
 
 
@@ -189,6 +205,7 @@ def pain_trajectory_model(
             "ci_low": fit.beta - z * se,
             "ci_high": fit.beta + z * se,
         }
+        | _satterthwaite(fit, np.eye(len(fit.beta)), fit.beta, se)
     )
     cells, rows = cell_design(arms, minutes)
     emm = rows @ fit.beta
@@ -211,11 +228,12 @@ def pain_trajectory_model(
             "p_value": p,
             "p_holm": multipletests(p, method="holm")[1],
         }
+        | _satterthwaite(fit, diff_rows, diff, diff_se)
     )
     tests = pd.DataFrame(
         [
-            dict(zip(("effect", "statistic", "df", "p_value"), (name, *_wald(l, fit.beta, fit.cov_beta)), strict=True))
-            for name, l in joint_hypotheses(rows, k).items()
+            dict(zip(("effect", "statistic", "df", "p_value"), (name, *_wald(h, fit.beta, fit.cov_beta)), strict=True))
+            for name, h in joint_hypotheses(rows, k).items()
         ]
     )
     return _finish(fixed, tests, emmeans, contrasts, fit, arms, notes)

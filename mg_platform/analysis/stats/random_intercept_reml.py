@@ -15,7 +15,8 @@ bounded method, then compared with the boundary gamma = 0.
 The criterion is lme4's REML deviance (``REMLcrit``):
 sum log(1 + gamma n_i) + log|X'H^-1X| + (N - p)(1 + log(2 pi pwrss / (N - p))).
 The fixed-effect covariance is sigma^2 (X'H^-1X)^-1 at the estimate, as
-``vcov()`` of an ``lmer`` fit.
+``vcov()`` of an ``lmer`` fit. Satterthwaite df use the analytic REML Hessian in
+(sigma^2, gamma) and agree with lmerTest.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 
 LOG_GAMMA_BOUNDS = (-18.0, 18.0)
@@ -48,6 +50,8 @@ class RandomInterceptFit:
     boundary: bool
     iterations: int
     message: str
+    variance_parameter_cov: np.ndarray  # (sigma^2, gamma), 2 x inverse REML Hessian
+    cov_beta_gradient: np.ndarray  # d cov_beta / d(sigma^2, gamma), shape (2, p, p)
 
     @property
     def gamma(self) -> float:
@@ -71,7 +75,7 @@ class _Moments:
 
 
 def _moments(x: np.ndarray, y: np.ndarray, cluster: np.ndarray) -> _Moments:
-    codes, inverse = np.unique(cluster, return_inverse=True)
+    inverse, codes = pd.factorize(cluster, sort=False)
     n_i = np.bincount(inverse, minlength=len(codes)).astype(float)
     sums_x = np.column_stack([np.bincount(inverse, weights=x[:, j], minlength=len(codes)) for j in range(x.shape[1])])
     sums_y = np.bincount(inverse, weights=y, minlength=len(codes))
@@ -121,6 +125,41 @@ def _solve_at(m: _Moments, gamma: float) -> tuple[float, np.ndarray, np.ndarray,
     return deviance, beta, np.linalg.inv(a), pwrss
 
 
+def _variance_derivatives(
+    m: _Moments, gamma: float, sigma2: float, beta: np.ndarray, a_inv: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Asymptotic covariance of (sigma^2, gamma) and d cov(beta) / d(sigma^2, gamma).
+
+    The covariance is 2 x the inverse Hessian of the REML deviance, as lmerTest's
+    ``vcov_varpar``; derivatives are analytic (c_k = 1 / (1 + gamma k)).
+    """
+    c = 1.0 / (1.0 + gamma * m.sizes)
+    c1, c2 = -m.sizes * c**2, 2.0 * m.sizes**2 * c**3
+    a1 = np.tensordot(c1, m.b_xx, axes=1)
+    a2 = np.tensordot(c2, m.b_xx, axes=1)
+    q = m.b_yy - 2.0 * m.b_xy @ beta + np.einsum("i,kij,j->k", beta, m.b_xx, beta)
+    dq = 2.0 * (np.einsum("kij,j->ki", m.b_xx, beta) - m.b_xy)  # d q_k / d beta
+    dbeta = a_inv @ (c1 @ m.b_xy - a1 @ beta)
+    p1 = float(c1 @ q)
+    p2 = float(c2 @ q + c1 @ (dq @ dbeta))
+    ainv_a1 = a_inv @ a1
+    l2 = float(-(m.counts * m.sizes**2 * c**2).sum() + np.trace(a_inv @ a2) - np.trace(ainv_a1 @ ainv_a1))
+    dof = m.n_obs - m.n_params
+    hessian = np.array([[dof / sigma2**2, -p1 / sigma2**2], [-p1 / sigma2**2, l2 + p2 / sigma2]])
+    cov_phi = 2.0 * np.linalg.inv(hessian)
+    dcov = np.stack([a_inv, -sigma2 * ainv_a1 @ a_inv])
+    return cov_phi, dcov
+
+
+def satterthwaite_df(fit: RandomInterceptFit, contrast: np.ndarray) -> float:
+    """Satterthwaite df of the estimate ``contrast @ beta`` (as lmerTest / emmeans)."""
+    contrast = np.asarray(contrast, dtype=float)
+    variance = float(contrast @ fit.cov_beta @ contrast)
+    gradient = np.einsum("i,kij,j->k", contrast, fit.cov_beta_gradient, contrast)
+    denominator = float(gradient @ fit.variance_parameter_cov @ gradient)
+    return 2.0 * variance**2 / denominator if denominator > 0 else float("inf")
+
+
 def fit_random_intercept_reml(
     x: np.ndarray, y: np.ndarray, cluster: np.ndarray, max_iterations: int = 500
 ) -> RandomInterceptFit:
@@ -136,9 +175,11 @@ def fit_random_intercept_reml(
         raise ModelFitError("design, response and clusters have different lengths")
     if len(y) <= x.shape[1]:
         raise ModelFitError(f"{len(y)} observations for {x.shape[1]} fixed effects")
-    if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ModelFitError("fixed-effect design is rank deficient (an empty group x time cell?)")
     m = _moments(x, y, np.asarray(cluster))
+    xtx = m.w_xx + m.b_xx.sum(axis=0)
+    scale = np.sqrt(np.diag(xtx))
+    if not (scale > 0).all() or np.linalg.matrix_rank(xtx / np.outer(scale, scale), tol=1e-10) < x.shape[1]:
+        raise ModelFitError("fixed-effect design is rank deficient (an empty group x time cell?)")
 
     def criterion(log_gamma: float) -> float:
         return _solve_at(m, float(np.exp(log_gamma)))[0]
@@ -164,6 +205,7 @@ def fit_random_intercept_reml(
         message = "variance ratio at the upper search bound"
     deviance, beta, a_inv, pwrss = _solve_at(m, gamma)
     sigma2 = pwrss / (m.n_obs - m.n_params)
+    cov_phi, dcov = _variance_derivatives(m, gamma, sigma2, beta, a_inv)
     return RandomInterceptFit(
         beta=beta,
         cov_beta=sigma2 * a_inv,
@@ -176,4 +218,6 @@ def fit_random_intercept_reml(
         boundary=boundary,
         iterations=int(getattr(result, "nfev", 0)) + GRID_POINTS,
         message=message,
+        variance_parameter_cov=cov_phi,
+        cov_beta_gradient=dcov,
     )

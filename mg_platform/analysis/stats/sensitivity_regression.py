@@ -19,7 +19,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from mg_platform.analysis.stats.arms import Arms, arm_columns
-from mg_platform.analysis.stats.variables import CATEGORICAL_REFERENCE, CODED_CATEGORICALS, SENSITIVITY_COVARIATES
+from mg_platform.analysis.stats.pain_auc import pain_auc_per_case
+from mg_platform.analysis.stats.variables import (
+    CATEGORICAL_REFERENCE,
+    CODED_CATEGORICALS,
+    PAIN_AUC_OUTCOME,
+    SENSITIVITY_COVARIATES,
+)
 
 RANK_TOLERANCE = 1e-8
 
@@ -34,7 +40,8 @@ class SensitivityResult:
 
 def _is_categorical(frame: pd.DataFrame, column: str) -> bool:
     dtype = frame[column].dtype
-    return column in CODED_CATEGORICALS or not (pd.api.types.is_numeric_dtype(dtype) and dtype != bool)
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    return column in CODED_CATEGORICALS or not numeric
 
 
 def _term(column: str, level: object) -> str:
@@ -74,7 +81,9 @@ def _drop_degenerate(design: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return design[kept], notes
 
 
-def _fit_outcome(frame: pd.DataFrame, outcome: str, arms: Arms, covariates: Sequence[str]) -> tuple[list[dict], list[str]]:
+def _fit_outcome(
+    frame: pd.DataFrame, outcome: str, arms: Arms, covariates: Sequence[str]
+) -> tuple[list[dict], list[str]]:
     notes: list[str] = []
     usable = []
     for column in covariates:
@@ -86,9 +95,12 @@ def _fit_outcome(frame: pd.DataFrame, outcome: str, arms: Arms, covariates: Sequ
         else:
             usable.append(column)
     data = frame[frame["group"].isin(arms.labels)].dropna(subset=[outcome, *usable])
+    group_term = f"group[T.{arms.comparison}]"
+    if data["group"].nunique() < 2:
+        notes.append(f"not estimable: {len(data)} complete cases, not both arms")
+        return [{"term": group_term, "n": len(data)}], notes
     design, dropped = _drop_degenerate(_design(data, arms, usable))
     notes.extend(dropped)
-    group_term = f"group[T.{arms.comparison}]"
     if group_term not in design.columns or len(data) <= design.shape[1]:
         notes.append(f"not estimable: {len(data)} complete cases for {design.shape[1]} terms or a single arm")
         return [{"term": group_term, "n": len(data)}], notes
@@ -111,9 +123,19 @@ def _fit_outcome(frame: pd.DataFrame, outcome: str, arms: Arms, covariates: Sequ
 
 
 def sensitivity_regressions(
-    frame: pd.DataFrame, arms: Arms, outcomes: Sequence[str], covariates: Sequence[str] = SENSITIVITY_COVARIATES
+    frame: pd.DataFrame,
+    arms: Arms,
+    outcomes: Sequence[str],
+    covariates: Sequence[str] = SENSITIVITY_COVARIATES,
+    pain: pd.DataFrame | None = None,
 ) -> SensitivityResult:
-    """One row per outcome x term; ``note`` records dropped covariates for that outcome."""
+    """One row per outcome x term; ``note`` records dropped covariates for that outcome.
+
+    With ``pain`` (cohort.pain_long), the outcome ``pain_auc_0_30`` (complete cases) is available.
+    """
+    if pain is not None:
+        auc = pain_auc_per_case(pain)[["case_key", PAIN_AUC_OUTCOME]]
+        frame = frame.merge(auc, on="case_key", how="left")
     tables, all_notes = [], []
     for outcome in outcomes:
         if outcome not in frame.columns:

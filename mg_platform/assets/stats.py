@@ -1,0 +1,227 @@
+"""Study statistics (schema ``stats``): baseline, pain model, AUC, secondary outcomes, sensitivity, AEs.
+
+Each asset reads ``cohort.analysis_set`` and ``cohort.pain_long``, calls one
+function of :mod:`mg_platform.analysis.stats`, replaces its ``stats.*`` tables
+in one transaction and reports one materialisation per table. With
+``blinded: true`` the group labels are replaced by coded arms A/B (keyed by the
+pseudonymisation key) before any statistic is computed; running unblinded is
+the explicit unblinding step and records the arm codes.
+"""
+
+import base64
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from mg_platform.analysis.stats import (
+    adverse_events,
+    baseline,
+    contingency,
+    figures,
+    pain_auc,
+    pain_trajectory,
+    random_intercept_reml,
+    secondary_outcomes,
+    sensitivity_regression,
+    smd,
+    two_group,
+    variables,
+)
+from mg_platform.analysis.stats import arms as arm_coding
+from mg_platform.assets.metadata import code_version, table_metadata
+from mg_platform.resources.pseudonymiser import Pseudonymiser
+from mg_platform.resources.warehouse import Warehouse
+
+ANALYSIS_SET = dg.AssetKey(["cohort", "analysis_set"])
+PAIN_LONG = dg.AssetKey(["cohort", "pain_long"])
+SCHEMA = "stats"
+WRITE_POOL = "duckdb_write"
+COMMON_MODULES: tuple[ModuleType, ...] = (arm_coding, variables, figures)
+
+
+class StatsConfig(dg.Config):
+    """Run configuration of the stats stage; defaults are the study's choices."""
+
+    blinded: bool = Field(default=False, description="Replace group labels by keyed codes A/B (differences B - A).")
+    alpha: float = Field(default=two_group.ALPHA, description="Shapiro-Wilk / Levene threshold of the test rule.")
+    smd_threshold: float = Field(default=baseline.SMD_THRESHOLD, description="|SMD| flagged as imbalance.")
+    max_reml_iterations: int = Field(default=500, description="Iteration limit of the REML optimiser.")
+
+
+@dataclass(frozen=True)
+class StatsInputs:
+    """The two cohort tables with ``group`` relabelled to the analysis arms."""
+
+    analysis: pd.DataFrame
+    pain: pd.DataFrame
+    arms: arm_coding.Arms
+    unblinding: str | None
+
+
+def _inputs(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser) -> StatsInputs:
+    with warehouse.get_connection() as conn:
+        analysis = conn.execute("SELECT * FROM cohort.analysis_set ORDER BY case_key").fetchdf()
+        pain = conn.execute("SELECT * FROM cohort.pain_long ORDER BY case_key, minute").fetchdf()
+    key = pseudonymiser.key()
+    chosen = arm_coding.analysis_arms(config.blinded, key)
+    unblinding = None if config.blinded else arm_coding.unblinding_record(key)
+    return StatsInputs(chosen.relabel(analysis), chosen.relabel(pain), chosen, unblinding)
+
+
+def _specs(tables: Mapping[str, str], modules: Sequence[ModuleType]) -> list[dg.AssetSpec]:
+    version = code_version(*COMMON_MODULES, *modules)
+    return [
+        dg.AssetSpec(
+            key=[SCHEMA, name],
+            description=description,
+            deps=[ANALYSIS_SET, PAIN_LONG],
+            group_name=SCHEMA,
+            kinds={"python", "duckdb"},
+            code_version=version,
+        )
+        for name, description in tables.items()
+    ]
+
+
+def stats_asset(tables: Mapping[str, str], modules: Sequence[ModuleType]):
+    """Decorator: a multi-asset (named after the function) with one spec per ``stats`` table it writes."""
+    return dg.multi_asset(specs=_specs(tables, modules), pool=WRITE_POOL)
+
+
+def figure_metadata(paths: Mapping[str, Path]) -> dict[str, object]:
+    """Paths of a figure's files and the PNG inlined as a markdown image."""
+    png = base64.b64encode(paths["png"].read_bytes()).decode("ascii")
+    name = paths["png"].stem
+    return {
+        f"{name}_png": dg.MetadataValue.path(str(paths["png"])),
+        f"{name}_svg": dg.MetadataValue.path(str(paths["svg"])),
+        name: dg.MetadataValue.md(f"![{name}](data:image/png;base64,{png})"),
+    }
+
+
+def _figure_stem(warehouse: Warehouse, name: str) -> Path:
+    """Figures are replaced like the tables: the latest run (blinded or not) owns them."""
+    return Path(warehouse.database).parent / "outputs" / SCHEMA / name
+
+
+def _write(
+    warehouse: Warehouse,
+    inputs: StatsInputs,
+    tables: Mapping[str, pd.DataFrame],
+    notes: Sequence[str],
+    extra: Mapping[str, Mapping[str, object]] | None = None,
+) -> Iterator[dg.MaterializeResult]:
+    """Replace the tables in one transaction and yield one result per table."""
+    warehouse.replace_tables({f"{SCHEMA}.{name}": frame for name, frame in tables.items()})
+    common: dict[str, object] = {
+        "blinded": inputs.arms.blinded,
+        "arms": f"reference {inputs.arms.reference}, comparison {inputs.arms.comparison}",
+        "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "none"),
+    }
+    if inputs.unblinding:
+        common["unblinded_arm_codes"] = inputs.unblinding
+    for name, frame in tables.items():
+        metadata = table_metadata(f"{SCHEMA}.{name}", frame) | common | dict((extra or {}).get(name, {}))
+        yield dg.MaterializeResult(asset_key=[SCHEMA, name], metadata=metadata)
+
+
+@stats_asset(
+    {
+        "baseline": "One row per baseline variable (per level for categoricals): summaries by arm, test, p, |SMD|.",
+        "assumptions": "One row per variable/outcome x arm: Shapiro-Wilk W and p, median-centred Levene p.",
+    },
+    (baseline, two_group, smd, contingency, pain_auc, secondary_outcomes),
+)
+def baseline_comparability(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Baseline table and the normality / variance checks behind every test choice."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = baseline.baseline_and_assumptions(
+        inputs.analysis, inputs.pain, inputs.arms, config.alpha, config.smd_threshold
+    )
+    yield from _write(warehouse, inputs, {"baseline": result.baseline, "assumptions": result.assumptions}, result.notes)
+
+
+@stats_asset(
+    {
+        "pain_lmm_fixed": "One row per fixed effect of nrs ~ group * C(minute) + (1 | case), REML, Wald z.",
+        "pain_lmm_tests": "One row per type III Wald chi-square test: group, time, group:time.",
+        "pain_emmeans": "One row per arm x minute: estimated marginal mean NRS with SE and 95 % CI.",
+        "pain_contrasts": "One row per minute: comparison - reference NRS difference, p and Holm-adjusted p.",
+    },
+    (pain_trajectory, random_intercept_reml),
+)
+def pain_trajectory_model(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Linear mixed model of PACU pain over 0-30 min with a random intercept per case."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = pain_trajectory.pain_trajectory_model(inputs.pain, inputs.arms, max_iterations=config.max_reml_iterations)
+    figure = figures.pain_trajectory_figure(result.emmeans, _figure_stem(warehouse, "pain_trajectory"))
+    fit = {k: dg.MetadataValue.float(float(v)) for k, v in result.variance_components.items()}
+    if result.fit is not None:
+        fit |= {"n_observations": result.fit.n_obs, "n_cases": result.fit.n_clusters, "converged": result.fit.converged}
+    tables = {"pain_lmm_fixed": result.fixed, "pain_lmm_tests": result.tests}
+    tables |= {"pain_emmeans": result.emmeans, "pain_contrasts": result.contrasts}
+    extra = {name: fit for name in tables} | {"pain_emmeans": fit | figure_metadata(figure)}
+    yield from _write(warehouse, inputs, tables, result.notes, extra)
+
+
+@stats_asset(
+    {"pain_auc": "One row: AUC of NRS over 0-30 min (trapezoid, NRS x min, complete cases) compared by arm."},
+    (pain_auc, two_group),
+)
+def pain_auc_comparison(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Early pain burden: per-case AUC of NRS, compared between arms by the test rule."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = pain_auc.pain_auc_comparison(inputs.pain, inputs.arms, alpha=config.alpha)
+    yield from _write(warehouse, inputs, {"pain_auc": result.table}, result.notes)
+
+
+@stats_asset(
+    {"secondary_outcomes": "One row per outcome (remifentanil ug, extubation min, mobilisation min) by arm."},
+    (secondary_outcomes, two_group),
+)
+def secondary_outcome_comparisons(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Secondary outcomes: test by the rule, mean difference with CI, Cohen's d; forest plot."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = secondary_outcomes.compare_outcomes(inputs.analysis, inputs.arms, alpha=config.alpha)
+    stem = _figure_stem(warehouse, "secondary_outcomes_forest")
+    figure = figures.forest_figure(result.table, inputs.arms.difference_label, stem)
+    tables = {"secondary_outcomes": result.table}
+    yield from _write(warehouse, inputs, tables, result.notes, {"secondary_outcomes": figure_metadata(figure)})
+
+
+@stats_asset(
+    {"sensitivity_regression": "One row per outcome x term of the covariate-adjusted OLS (complete cases)."},
+    (sensitivity_regression, pain_auc),
+)
+def sensitivity_regressions(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Sensitivity analysis: each outcome regressed on the arm and the baseline covariates."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    outcomes = (*variables.SECONDARY_OUTCOMES, variables.PAIN_AUC_OUTCOME)
+    result = sensitivity_regression.sensitivity_regressions(inputs.analysis, inputs.arms, outcomes, pain=inputs.pain)
+    yield from _write(warehouse, inputs, {"sensitivity_regression": result.table}, result.notes)
+
+
+@stats_asset(
+    {"adverse_events": "One row per adverse event: cases with the event by arm, Fisher p."},
+    (adverse_events, contingency),
+)
+def adverse_event_comparisons(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Adverse events by arm with Fisher's exact test."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    table = adverse_events.adverse_event_table(inputs.analysis, inputs.arms)
+    yield from _write(warehouse, inputs, {"adverse_events": table}, list(table["note"].dropna()))
+
+
+assets = [
+    baseline_comparability,
+    pain_trajectory_model,
+    pain_auc_comparison,
+    secondary_outcome_comparisons,
+    sensitivity_regressions,
+    adverse_event_comparisons,
+]
