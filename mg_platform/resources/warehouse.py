@@ -53,10 +53,16 @@ def write_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFr
         for name, frame in tables.items():
             schema, table = name.split(".")
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            conn.register("_frame", frame)
+            conn.register("_frame", _typed_nulls(frame))
             conn.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _frame')
             conn.unregister("_frame")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _typed_nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding only nulls become text, so DuckDB types them VARCHAR rather than NULL."""
+    empty = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+    return frame.astype({c: "string" for c in empty}) if empty else frame

@@ -51,8 +51,8 @@ def _fmt(value: object, column: str) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
-        if column.startswith("p_") or column in {"p_value", "p_holm", "fdr", "ppi_enrichment_p"}:
-            return "<0.001" if value < 0.001 else f"{value:.3f}"
+        if column.startswith("p_") or column.endswith("_p") or column in {"fdr", "p_satterthwaite"}:
+            return "&lt;0.001" if value < 0.001 else f"{value:.3f}"
         if abs(value) >= 1e5 or (0 < abs(value) < 1e-3):
             return f"{value:.3g}"
         return f"{value:.2f}"

@@ -37,14 +37,21 @@ REPORT_TABLES: tuple[str, ...] = (
 )
 
 
+BASELINE_COLUMNS = ["variable", "level", "control_summary", "mgso4_summary", "test", "p_value", "smd", "imbalanced"]
+ASSUMPTION_COLUMNS = ["outcome", "group", "n", "shapiro_w", "shapiro_p", "levene_p", "levene_center", "test"]
+SECONDARY_COLUMNS = ["outcome", "test", "n_control", "mean_control", "sd_control", "n_mgso4", "mean_mgso4", "sd_mgso4",
+                     "median_control", "iqr_control", "median_mgso4", "iqr_mgso4", "mean_difference", "ci_low",
+                     "ci_high", "p_value", "cohens_d", "cohens_d_ci_low", "cohens_d_ci_high"]
+
+
 def _cols(frame: pd.DataFrame | None, wanted: list[str]) -> pd.DataFrame | None:
     if frame is None:
         return None
     return frame[[c for c in wanted if c in frame.columns]]
 
 
-def _figures(figures: Figures, stage: str, caption: str) -> list[str]:
-    paths = figures.get(stage, [])
+def _figures(figures: Figures, stage: str, caption: str, name_contains: str = "") -> list[str]:
+    paths = [p for p in figures.get(stage, []) if name_contains in p.stem]
     if not paths:
         return [figure_html(None, f"{caption} ({stage} stage not materialised yet)")]
     return [figure_html(p, f"{caption}: {p.stem.replace('_', ' ')}") for p in paths]
@@ -86,9 +93,9 @@ def baseline_section(tables: Tables) -> Section:
         "Continuous variables as mean ± SD or median (IQR) by the Shapiro-Wilk rule; categorical variables as "
         "n (%). The absolute standardised mean difference (SMD) describes balance independent of sample size; "
         "|SMD| ≥ 0.1 is highlighted as a possible imbalance.",
-        [table_html(tables.get("stats.baseline"), "stats.baseline", flag="imbalanced"),
+        [table_html(_cols(tables.get("stats.baseline"), BASELINE_COLUMNS), "stats.baseline", flag="imbalanced"),
          "<h3>Assumption checks</h3>",
-         table_html(tables.get("stats.assumptions"), "stats.assumptions")],
+         table_html(_cols(tables.get("stats.assumptions"), ASSUMPTION_COLUMNS), "stats.assumptions")],
     )
 
 
@@ -98,7 +105,7 @@ def pain_section(tables: Tables, figures: Figures) -> Section:
         "Linear mixed model of NRS on group, time (0, 5, 10, 15, 30 min) and their interaction with a random "
         "intercept per patient (REML). Estimated marginal means are shown with 95 % CIs; group differences "
         "(MgSO4 − Control) at each minute are Holm-adjusted across the five time points.",
-        [*_figures(figures, "stats", "Statistics figure"),
+        [*_figures(figures, "stats", "Pain trajectory", "trajectory"),
          "<h3>Model-level tests (Wald chi-square, type III)</h3>",
          table_html(tables.get("stats.pain_lmm_tests"), "stats.pain_lmm_tests"),
          "<h3>Group differences at each minute</h3>",
@@ -112,7 +119,7 @@ def pain_section(tables: Tables, figures: Figures) -> Section:
     )
 
 
-def secondary_section(tables: Tables) -> Section:
+def secondary_section(tables: Tables, figures: Figures) -> Section:
     sensitivity = tables.get("stats.sensitivity_regression")
     group_terms = None
     if sensitivity is not None and "term" in sensitivity.columns:
@@ -123,7 +130,8 @@ def secondary_section(tables: Tables) -> Section:
         "Shapiro-Wilk, Welch when Levene's test rejects equal variances, otherwise Mann-Whitney U); mean "
         "differences are MgSO4 − Control with 95 % CIs and Cohen's d. The sensitivity models adjust each "
         "outcome for baseline covariates (OLS, complete cases); only the group effect is shown here.",
-        [table_html(tables.get("stats.secondary_outcomes"), "stats.secondary_outcomes"),
+        [*_figures(figures, "stats", "Forest plot of mean differences", "forest"),
+         table_html(_cols(tables.get("stats.secondary_outcomes"), SECONDARY_COLUMNS), "stats.secondary_outcomes"),
          "<h3>Sensitivity regressions: adjusted group effect</h3>",
          table_html(group_terms, "stats.sensitivity_regression (group terms)"),
          "<h3>Adverse events (Fisher's exact test)</h3>",
@@ -196,7 +204,7 @@ def build_sections(tables: Tables, figures: Figures, provenance: dict[str, objec
         cohort_section(tables),
         baseline_section(tables),
         pain_section(tables, figures),
-        secondary_section(tables),
+        secondary_section(tables, figures),
         network_section(tables, figures),
         docking_section(tables, figures),
         provenance_section(provenance, quarantine),

@@ -1,0 +1,67 @@
+"""The report's pieces: formula-safe CSV, self-contained HTML, sections that name what is missing."""
+
+import base64
+import csv
+
+import pandas as pd
+
+from mg_platform.analysis.report import html, sections
+from mg_platform.analysis.report.exports import neutralise_formulas, write_safe_csv
+from mg_platform.analysis.report.strobe_figure import strobe_diagram_png
+
+FLOW = pd.DataFrame(
+    {
+        "step": ["screened", "excluded", "excluded", "excluded_total", "included", "included", "included"],
+        "reason": [None, "pregnancy", "asa_above_2", None, None, None, None],
+        "group": [None, None, None, None, None, "Control", "MgSO4"],
+        "n": [10, 2, 3, 4, 6, 2, 4],
+    }
+)
+
+
+def test_formula_like_text_is_neutralised_and_numbers_are_kept(tmp_path):
+    frame = pd.DataFrame({"term": ["=HYPERLINK(\"x\")", "+1", "-cmd", "@SUM(A1)", "\tx", "group[T.MgSO4]"],
+                          "estimate": [-1.5, 2.0, -0.25, 0.0, 1.0, -3.0]})
+    path = write_safe_csv(frame, tmp_path / "t.csv")
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["term"] for r in rows] == ["'=HYPERLINK(\"x\")", "'+1", "'-cmd", "'@SUM(A1)", "'\tx", "group[T.MgSO4]"]
+    assert [float(r["estimate"]) for r in rows] == [-1.5, 2.0, -0.25, 0.0, 1.0, -3.0]
+    assert neutralise_formulas(frame)["estimate"].dtype == float
+
+
+def test_strobe_diagram_is_a_png():
+    png = strobe_diagram_png(FLOW)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_report_is_self_contained_and_names_missing_tables(tmp_path):
+    figure = tmp_path / "pain_trajectory.png"
+    figure.write_bytes(strobe_diagram_png(FLOW))
+    tables = {name: None for name in sections.REPORT_TABLES}
+    tables["cohort.strobe_flow"] = FLOW
+    document = html.render(
+        "title", "subtitle",
+        sections.build_sections(tables, {"stats": [figure]}, {"run id": "r1", "months": pd.DataFrame()}, None),
+    )
+    assert "<script" not in document and "http://" not in document and "https://" not in document
+    assert document.count("data:image/png;base64,") == 2
+    embedded = document.split("data:image/png;base64,")[1].split('"')[0]
+    assert base64.b64decode(embedded).startswith(b"\x89PNG")
+    assert "Table stats.pain_contrasts is not materialised yet." in document
+    assert "Table docking.best is not materialised yet." in document
+    for anchor in ("cohort", "baseline", "pain", "secondary", "network", "docking", "provenance"):
+        assert f'id="{anchor}"' in document
+
+
+def test_blinded_runs_are_detected_from_the_arm_columns():
+    tables = {"stats.secondary_outcomes": pd.DataFrame({"reference_arm": ["A"], "comparison_arm": ["B"]})}
+    assert sections.blinded_labels(tables)
+    tables = {"stats.secondary_outcomes": pd.DataFrame({"reference_arm": ["Control"], "comparison_arm": ["MgSO4"]})}
+    assert not sections.blinded_labels(tables)
+
+
+def test_html_escapes_table_values():
+    frame = pd.DataFrame({"term": ["<script>alert(1)</script>"], "p_value": [0.0004]})
+    rendered = html.table_html(frame, "t")
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "&lt;0.001" in rendered
