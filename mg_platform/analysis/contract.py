@@ -2,7 +2,10 @@
 
 This module is the single source of truth for column names, types, ranges,
 allowed values and missing-value rules. The typed loader (``records.py``) and
-the data-quality suites (``quality.py``) are both derived from it.
+the Great Expectations suites (``quality/suites.py``) are both derived from it:
+types, missing-value rules, ranges and allowed values are error-level rules
+(the row is quarantined); ``plausible_max`` and :data:`MGSO4_PROTOCOL` are
+warning-level rules (the row passes, the warning is reported).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ class Column:
 
     ``minimum``/``maximum`` are inclusive bounds; ``exclusive_minimum`` makes the
     lower bound strict (``> 0``). ``allowed`` lists permitted values.
-    ``identifier`` columns are pseudonymised at ingest.
+    ``identifier`` columns are pseudonymised at ingest. ``plausible_max`` is a
+    warning threshold, not a contract limit: larger values load but are reported.
     """
 
     name: str
@@ -43,6 +47,7 @@ class Column:
     allowed: tuple[str | int, ...] | None = None
     identifier: bool = False
     unit: str = ""
+    plausible_max: float | None = None
 
     @property
     def duckdb_type(self) -> str:
@@ -101,13 +106,13 @@ PERIOPERATIVE_RECORDS = FileContract(
         Column("symptom_duration_months", "float", nullable=True, minimum=0, unit="months"),
         Column("comorbidities", "string", nullable=True),
         Column("preop_analgesic", "string", nullable=True),
-        Column("surgery_duration_min", "float", minimum=0, exclusive_minimum=True, unit="min"),
+        Column("surgery_duration_min", "float", minimum=0, exclusive_minimum=True, unit="min", plausible_max=480),
         _flag("mgso4_administered"),
         Column("mgso4_bolus_mg_per_kg", "float", nullable=True, minimum=0, unit="mg/kg"),
         Column("mgso4_infusion_mg_per_kg_h", "float", nullable=True, minimum=0, unit="mg/kg/h"),
         Column("remifentanil_total_ug", "float", nullable=True, minimum=0, unit="ug"),
-        Column("extubation_time_min", "float", nullable=True, minimum=0, unit="min"),
-        Column("time_to_mobilization_min", "float", nullable=True, minimum=0, unit="min"),
+        Column("extubation_time_min", "float", nullable=True, minimum=0, unit="min", plausible_max=120),
+        Column("time_to_mobilization_min", "float", nullable=True, minimum=0, unit="min", plausible_max=1440),
         _flag("ae_hemodynamic_instability"),
         _flag("ae_arrhythmia"),
         _flag("ae_delayed_nm_recovery"),
@@ -130,3 +135,19 @@ PACU_PAIN_SCORES = FileContract(
 FILE_CONTRACTS: tuple[FileContract, ...] = (PERIOPERATIVE_RECORDS, PACU_PAIN_SCORES)
 
 PAIN_MINUTES: tuple[int, ...] = (0, 5, 10, 15, 30)
+
+
+@dataclass(frozen=True)
+class DoseProtocol:
+    """The study's MgSO4 protocol: doses expected when MgSO4 was given (warning-level rules).
+
+    When ``mgso4_administered`` is true both doses must be present and within
+    ``relative_tolerance`` of the protocol; when false they must be empty or 0.
+    """
+
+    flag_column: str = "mgso4_administered"
+    doses: tuple[tuple[str, float], ...] = (("mgso4_bolus_mg_per_kg", 30.0), ("mgso4_infusion_mg_per_kg_h", 10.0))
+    relative_tolerance: float = 0.10
+
+
+MGSO4_PROTOCOL = DoseProtocol()

@@ -9,8 +9,9 @@ Pipeline for one file, all SQL generated from :mod:`mg_platform.analysis.contrac
    are captured by DuckDB's reject tables with their line numbers.
 3. :func:`typed_select` casts each column per the contract (booleans from
    true/false, yes/no, y/n, 1/0 in any case; dates strictly YYYY-MM-DD) and
-   :func:`violations_select` lists every typing, missing-value and row rule a
-   row breaks, as (line, column, value, rule, message).
+   :func:`type_violations_select` lists every value that does not cast, as
+   (line, column, value, rule, message). This SQL is the parser; every other
+   value rule is decided by the Great Expectations suites on the typed rows.
 
 Line numbers are physical lines of the file (header = line 1), assuming no
 quoted field spans several lines.
@@ -54,17 +55,20 @@ SEMICOLON = Dialect(";", decimal_comma=True)
 def inspect_header(path: Path, contract: FileContract) -> tuple[Dialect, list[str]]:
     """Detect the dialect from the header line and check the column set.
 
-    Raises :class:`FileRejected` for a missing or unreadable file, a non-UTF-8
-    header, an unknown, duplicated or missing column.
+    Raises :class:`FileRejected` for a missing or unreadable file, a file that is
+    not UTF-8 (any line), an empty file, an unknown, duplicated or missing column.
     """
     if not path.is_file():
         raise FileRejected(contract.file_name, "file is missing from the month folder")
     try:
         with path.open("rb") as handle:
             first = handle.readline()
-        header = first.decode("utf-8-sig").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileRejected(contract.file_name, f"unreadable header ({exc.__class__.__name__}: {exc})") from exc
+            header = first.decode("utf-8-sig").rstrip("\r\n")
+            _check_utf8(handle, contract.file_name)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(contract.file_name, f"not valid UTF-8 in the header line ({exc})") from exc
+    except OSError as exc:
+        raise FileRejected(contract.file_name, f"unreadable file ({exc.__class__.__name__}: {exc})") from exc
     if not header.strip():
         raise FileRejected(contract.file_name, "empty file or empty header line")
     dialect = SEMICOLON if ";" in header and "," not in header else COMMA
@@ -83,6 +87,17 @@ def inspect_header(path: Path, contract: FileContract) -> tuple[Dialect, list[st
     if problems:
         raise FileRejected(contract.file_name, "wrong header: " + "; ".join(problems))
     return dialect, names
+
+
+def _check_utf8(handle, file_name: str) -> None:
+    """Reject the file at the first line (after the header) that is not valid UTF-8."""
+    for number, line in enumerate(handle, start=2):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                file_name, f"not valid UTF-8: byte 0x{line[exc.start]:02x} at line {number}, position {exc.start + 1}"
+            ) from exc
 
 
 def _quote(identifier: str) -> str:
@@ -156,57 +171,36 @@ def typed_select(contract: FileContract, dialect: Dialect, source: str) -> str:
     return f"SELECT _line,\n    {casts}\nFROM {source}"
 
 
-def _range_rule(column: Column) -> tuple[str, str] | None:
-    name = _quote(column.name)
-    parts, words = [], []
-    if column.minimum is not None:
-        op = ">" if column.exclusive_minimum else ">="
-        parts.append(f"{name} {op} {column.minimum}")
-        words.append(f"{op} {column.minimum:g}")
-    if column.maximum is not None:
-        parts.append(f"{name} <= {column.maximum}")
-        words.append(f"<= {column.maximum:g}")
-    if not parts:
-        return None
-    return f"{name} IS NOT NULL AND NOT ({' AND '.join(parts)})", "must be " + " and ".join(words)
-
-
-def _allowed_rule(column: Column) -> tuple[str, str] | None:
-    if column.allowed is None:
-        return None
-    values = ", ".join(_literal(v) if isinstance(v, str) else str(v) for v in column.allowed)
-    shown = ", ".join(str(v) for v in column.allowed)
-    return f"{_quote(column.name)} IS NOT NULL AND {_quote(column.name)} NOT IN ({values})", f"must be one of {shown}"
-
-
-def column_rules(column: Column, dialect: Dialect) -> list[tuple[str, str, str]]:
-    """(rule key, SQL condition on text ``t`` joined with typed ``y``, message) for one column."""
+def type_rule(column: Column) -> tuple[str, str]:
+    """(SQL condition on text ``t`` joined with typed ``y``, message): a value present but not castable."""
     raw = _clean(column).replace(_quote(column.name), f"t.{_quote(column.name)}")
-    typed = f"y.{_quote(column.name)}"
-    rules = [
-        (
-            "type",
-            f"{raw} IS NOT NULL AND {typed} IS NULL",
-            f"not a valid {column.type}" + (" (true/false, yes/no, y/n, 1/0)" if column.type == "bool" else ""),
-        )
-    ]
-    if not column.nullable:
-        rules.append(("missing", f"{raw} IS NULL", "required value is missing"))
-    for rule_key, rule in (("range", _range_rule(column)), ("allowed_values", _allowed_rule(column))):
-        if rule:
-            rules.append((rule_key, rule[0].replace(_quote(column.name), typed), rule[1]))
-    return rules
+    message = f"not a valid {column.type}" + (" (true/false, yes/no, y/n, 1/0)" if column.type == "bool" else "")
+    return f"{raw} IS NOT NULL AND y.{_quote(column.name)} IS NULL", message
 
 
-def violations_select(contract: FileContract, dialect: Dialect, text: str, typed: str) -> str:
-    """UNION ALL of every per-column rule: rows (_line, column, value, rule, message)."""
+def type_violations_select(contract: FileContract, text: str, typed: str) -> str:
+    """UNION ALL of the ``type`` rule of every typed column: rows (_line, column, value, rule, message).
+
+    The other value rules (missing, range, allowed values, keys) are decided by the
+    Great Expectations suites on the typed rows (:mod:`mg_platform.analysis.quality`).
+    """
     parts = []
     for column in contract.columns:
-        for rule_key, condition, message in column_rules(column, dialect):
-            value = "NULL" if column.identifier else f"t.{_quote(column.name)}"
-            parts.append(
-                f"SELECT t._line, {_literal(column.name)} AS column_name, {value} AS value, "
-                f"{_literal(rule_key)} AS rule, {_literal(message)} AS message "
-                f"FROM {text} t JOIN {typed} y USING (_line) WHERE {condition}"
-            )
+        if column.type == "string":
+            continue
+        condition, message = type_rule(column)
+        value = "NULL" if column.identifier else f"t.{_quote(column.name)}"
+        parts.append(
+            f"SELECT t._line, {_literal(column.name)} AS column_name, {value} AS value, "
+            f"'type' AS rule, {_literal(message)} AS message "
+            f"FROM {text} t JOIN {typed} y USING (_line) WHERE {condition}"
+        )
     return "\nUNION ALL\n".join(parts)
+
+
+def value_by_column_sql(contract: FileContract, selector: str, alias: str) -> str:
+    """CASE expression: the text value (row ``alias``) of the column named by ``selector`` (NULL for identifiers)."""
+    branches = " ".join(
+        f"WHEN {_literal(c.name)} THEN {alias}.{_quote(c.name)}" for c in contract.columns if not c.identifier
+    )
+    return f"CASE {selector} {branches} END"
