@@ -34,11 +34,17 @@ def _materialize(args: argparse.Namespace) -> int:
     from mg_platform.runner import materialize_all
 
     root = settings.data_dir()
-    months = materialize_all(selection=args.select, data_dir=root)
-    if not months:
+    outcome = materialize_all(selection=args.select, data_dir=root)
+    if not outcome.months:
         print(f"no month folders in {root / 'landing'}; run `mg-platform demo-data` or land exports first")
-        return 1
-    return _summary(args)
+    for month, problems in outcome.blocked.items():
+        print(f"BLOCKED {month}: " + "; ".join(problems))
+    if outcome.skipped:
+        print(f"not refreshed until corrected files arrive: {', '.join(outcome.skipped)}")
+    for failure in outcome.failures:
+        print(f"FAILED {failure}")
+    _summary(args)
+    return 1 if outcome.failures or outcome.blocked or not outcome.months else 0
 
 
 def _summary(_: argparse.Namespace) -> int:

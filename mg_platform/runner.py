@@ -7,9 +7,12 @@ they appear in the UI's run history and asset catalogue afterwards.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+
+from mg_platform.assets.raw import FILE_ACCEPTED_CHECK, raw_month
 
 INSTANCE_CONFIG = """\
 # Written by mg-platform. One DuckDB writer at a time: assets in pool duckdb_write run one by one.
@@ -39,39 +42,68 @@ def _partitioned_first(assets: list[dg.AssetsDefinition]) -> list[tuple[dg.Parti
     return sorted(by_partitions.values(), key=lambda item: item[0] is None)
 
 
-def materialize_all(selection: str = "*", data_dir: Path | None = None) -> list[str]:
-    """Materialise ``selection`` for all landed months; return the months found.
+@dataclass
+class MaterializeOutcome:
+    """What a CLI materialisation did: months found, months blocked by a failed file check, failures."""
+
+    months: list[str] = field(default_factory=list)
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _blocking_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        f"{e.asset_key.to_user_string()}: {e.metadata.get('problem').value if e.metadata.get('problem') else e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.check_name == FILE_ACCEPTED_CHECK
+    ]
+
+
+def materialize_all(selection: str = "*", data_dir: Path | None = None) -> MaterializeOutcome:
+    """Materialise ``selection`` for all landed months into ``data_dir`` only.
 
     Partitioned assets run once per partition (monthly assets for the landed months,
-    other partitions for all their keys), then unpartitioned assets run once.
+    other partitions for all their keys), then unpartitioned assets run once. When a
+    month's file is rejected (blocking check ``file_accepted`` failed), nothing
+    downstream of raw is refreshed, as the contract requires; other assets still run.
     """
     from mg_platform import settings
 
     root = Path(data_dir) if data_dir else settings.data_dir()
     os.environ["MG_DATA_DIR"] = str(root)
     os.environ["DAGSTER_HOME"] = str(dagster_home(root))
-    from mg_platform.definitions import defs
+    from mg_platform.definitions import build_definitions
     from mg_platform.partitions import monthly_partitions
-    from mg_platform.resources.bundle import default_resources
 
-    resources = default_resources(root)
-    months = resources["landing"].months()
+    defs = build_definitions(root)
+    resources = defs.resources
+    outcome = MaterializeOutcome(months=resources["landing"].months())
     graph = defs.resolve_asset_graph()
     selected = dg.AssetSelection.from_string(selection).required_multi_asset_neighbors().resolve(graph)
+    downstream_of_raw = dg.AssetSelection.assets(raw_month).downstream(include_self=False).resolve(graph)
     all_assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     chosen = [a for a in all_assets if set(a.keys) & selected]
     instance = dg.DagsterInstance.get()
     for partitions_def, group in _partitioned_first(chosen):
-        keys = months if partitions_def == monthly_partitions else (
+        keys = outcome.months if partitions_def == monthly_partitions else (
             partitions_def.get_partition_keys() if partitions_def else [None])
         sub_selection = [k for a in group for k in a.keys if k in selected]
-        for key in keys:
-            dg.materialize(
+        if partitions_def is None and outcome.blocked:
+            outcome.skipped = sorted(k.to_user_string() for k in sub_selection if k in downstream_of_raw)
+            sub_selection = [k for k in sub_selection if k not in downstream_of_raw]
+        for key in keys if sub_selection else []:
+            result = dg.materialize(
                 all_assets, selection=sub_selection, partition_key=key, resources=resources, instance=instance,
-                tags={"mg/trigger": "cli"},
+                tags={"mg/trigger": "cli"}, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
-    return months
+            if blocked := _blocking_failures(result):
+                outcome.blocked[str(key)] = blocked
+            if not result.success:
+                outcome.failures += [f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
+                                     for e in result.get_step_failure_events()]
+    return outcome
 
 
 def summary_text(data_dir: Path) -> str:
