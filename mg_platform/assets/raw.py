@@ -41,6 +41,7 @@ RAW_KEYS = {c.table: dg.AssetKey(["raw", c.table]) for c in FILE_CONTRACTS}
 QUARANTINE_KEY = dg.AssetKey(["raw", "quarantine"])
 RAW_CODE_VERSION = code_version(contract, records, ingest, pseudonym, suites, rules, gate)
 RECORDS_KEY = RAW_KEYS[PERIOPERATIVE_RECORDS.table]
+LANDED_FILE_KEYS = {c.table: dg.AssetKey(["landing", c.file_name.removesuffix(".csv")]) for c in FILE_CONTRACTS}
 
 _DESCRIPTIONS = {
     "perioperative_records": "One row per screened surgical case of the month (perioperative_records.csv), "
@@ -212,7 +213,12 @@ def _cross_month_result(validation, later: pd.DataFrame, links) -> dg.AssetCheck
     specs=[
         *(
             dg.AssetSpec(
-                key, description=_DESCRIPTIONS[table], group_name="raw", kinds={"duckdb"}, code_version=RAW_CODE_VERSION
+                key,
+                description=_DESCRIPTIONS[table],
+                group_name="raw",
+                kinds={"duckdb"},
+                code_version=RAW_CODE_VERSION,
+                deps=[LANDED_FILE_KEYS[table]],
             )
             for table, key in RAW_KEYS.items()
         ),

@@ -9,7 +9,8 @@ import warnings
 
 import dagster as dg
 
-from mg_platform.analysis.contract import FILE_CONTRACTS
+from mg_platform.analysis.contract import FILE_CONTRACTS, FileContract
+from mg_platform.assets.raw import LANDED_FILE_KEYS
 from mg_platform.partitions import monthly_partitions
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.reference import ReferenceSnapshot, provenance_hashes
@@ -17,9 +18,11 @@ from mg_platform.resources.reference import ReferenceSnapshot, provenance_hashes
 warnings.filterwarnings("ignore", message=".*observable_source_asset.*", category=dg.BetaWarning)
 
 
-def _landed_file_source(file_name: str) -> dg.SourceAsset:
+def _landed_file_source(contract: FileContract) -> dg.SourceAsset:
+    file_name = contract.file_name
+
     @dg.observable_source_asset(
-        key=["landing", file_name.removesuffix(".csv")],
+        key=LANDED_FILE_KEYS[contract.table],
         partitions_def=monthly_partitions,
         group_name="raw",
         description=f"{file_name} as landed in landing/YYYY-MM/ (data version = sha256 of the file).",
@@ -53,6 +56,6 @@ def _reference_source(kind: str, description: str) -> dg.SourceAsset:
     return _observe
 
 
-landed_files = [_landed_file_source(c.file_name) for c in FILE_CONTRACTS]
+landed_files = [_landed_file_source(c) for c in FILE_CONTRACTS]
 reference_data = [_reference_source(kind, text) for kind, text in REFERENCE_KINDS.items()]
 assets = [*landed_files, *reference_data]
