@@ -8,6 +8,7 @@ from mg_platform import settings
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.pseudonymiser import Pseudonymiser
 from mg_platform.resources.reference import ReferenceSnapshot
+from mg_platform.resources.string_client import StringClient
 from mg_platform.resources.warehouse import Warehouse
 
 
@@ -24,4 +25,5 @@ def default_resources(data_dir: Path | None = None, reference_dir: Path | None =
         "landing": LandingZone(path=str(root / "landing")),
         "pseudonymiser": Pseudonymiser(key_file=str(root / ".pseudonym_key")),
         "reference": ReferenceSnapshot(path=str(reference) if reference else ""),
+        "string_client": StringClient(cache_dir=str(root / "cache" / "string")),
     }

@@ -20,7 +20,7 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 
-IN_MEMORY_LIMIT = 200_000
+IN_MEMORY_LIMIT = 20_000  # at most a few tens of MB of Python tuples before streaming
 CHUNK_BYTES = 1 << 24
 
 _CHILD = """

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 import igraph as ig
+import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.network import centrality, hubs
@@ -34,17 +37,36 @@ def query_graph(proteins: list[str] | tuple[str, ...], edges: pd.DataFrame) -> i
     return graph.simplify()
 
 
-def node_metrics(graph: ig.Graph) -> pd.DataFrame:
+#: From this many vertices on, shortest-path centralities run in a second process while this
+#: one folds the maximal-clique stream (two cores busy instead of one).
+CONCURRENT_FROM_VERTICES = 5000
+
+
+def _path_centralities(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    graph = ig.Graph(n=n, edges=edges)
+    return centrality.betweenness(graph), centrality.closeness(graph)
+
+
+def node_metrics(graph: ig.Graph, concurrent_from: int = CONCURRENT_FROM_VERTICES) -> pd.DataFrame:
     """Per-vertex NetworkAnalyzer centralities and cytoHubba scores (MCC exact, as int)."""
     names = graph.vs["name"]
-    mcc = hubs.mcc(graph)
-    mnc, dmnc = hubs.mnc_dmnc(graph)
+    if graph.vcount() >= concurrent_from:
+        edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+            paths = pool.submit(_path_centralities, graph.vcount(), edges)
+            mcc = hubs.mcc(graph)
+            mnc, dmnc = hubs.mnc_dmnc(graph)
+            betweenness, closeness = paths.result()
+    else:
+        betweenness, closeness = centrality.betweenness(graph), centrality.closeness(graph)
+        mcc = hubs.mcc(graph)
+        mnc, dmnc = hubs.mnc_dmnc(graph)
     frame = pd.DataFrame(
         {
             "protein": names,
             "degree": centrality.degree(graph),
-            "betweenness": centrality.betweenness(graph),
-            "closeness": centrality.closeness(graph),
+            "betweenness": betweenness,
+            "closeness": closeness,
             "clustering_coefficient": centrality.clustering(graph),
             "mcc": [float(m) for m in mcc],
             "mcc_exact": [str(m) for m in mcc],
@@ -65,6 +87,8 @@ def network_results(source: NetworkSource, top_n: int = 10, fdr_cutoff: float = 
     metrics["is_hub"] = metrics["mcc_rank"] <= top_n
     metrics = metrics.sort_values("mcc_rank").reset_index(drop=True)
     hub_list = metrics.loc[metrics["is_hub"], "protein"].tolist()
+    scores = metrics["mcc_exact"].map(int).tolist()
+    tied_at_cutoff = 0 < top_n < len(scores) and scores[top_n - 1] == scores[top_n]
 
     n = graph.vcount()
     summary = pd.DataFrame(
@@ -78,6 +102,7 @@ def network_results(source: NetworkSource, top_n: int = 10, fdr_cutoff: float = 
                 "ppi_enrichment_p": source.ppi.p_value,
                 "connected_components": len(graph.connected_components()),
                 "hubs": ",".join(hub_list),
+                "hub_cutoff_tied": tied_at_cutoff,
                 "source": source.source,
                 "string_version": source.string_version,
                 "species": source.species,

@@ -27,6 +27,22 @@ from mg_platform.analysis.network.genesets import GeneSetLibrary, read_enrichr, 
 from mg_platform.analysis.network.ppi_enrichment import ppi_enrichment
 from mg_platform.analysis.network.source import EDGE_COLUMNS, NetworkSource, SourceRecord, ordered_pairs
 
+#: The study's 13 query symbols (section 2.5.2); the pre-cut file holds the >= 0.800 edges among them.
+STUDY_PROTEINS: tuple[str, ...] = (
+    "OPRM1",
+    "OPRD1",
+    "GRIN1",
+    "GRIN2B",
+    "GRIA1",
+    "GRIA2",
+    "CACNA1A",
+    "CACNA1B",
+    "CAMK2A",
+    "MAPK1",
+    "AKT1",
+    "CREB1",
+    "BDNF",
+)
 SNAPSHOT_THRESHOLD = 0.800
 STRING_VERSION = "12.0"
 SOURCE_NAME = "offline snapshot: STRING v12.0 functional network >= 0.800 (pathfindR.data 2.1.0) + gene-set libraries"
@@ -96,8 +112,8 @@ def load_library(category: str, files: dict[tuple[str, str], SnapshotFile]) -> G
 
 
 def _check_against_cut(edges: pd.DataFrame, cut_path: Path, proteins: set[str]) -> None:
-    cut = ordered_pairs(pd.read_csv(cut_path, sep="\t", dtype=str).rename(columns={"gene_A": "protein_a", "gene_B": "protein_b"}))
-    covered = set(cut["protein_a"]) | set(cut["protein_b"])
+    cut = read_whole_network(cut_path)  # same two gene columns
+    covered = set(STUDY_PROTEINS)
     expected = {tuple(p) for p in cut[["protein_a", "protein_b"]].to_numpy() if set(p) <= proteins}
     ours = {tuple(p) for p in edges[["protein_a", "protein_b"]].to_numpy() if set(p) <= covered}
     if expected != ours:

@@ -106,7 +106,8 @@ def parse_enrichment(text: str, categories: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "category": frame["category"].map(STRING_CATEGORIES),
-            "term_id": frame["term"],
+            # STRING writes Reactome ids as HSA-nnn; Reactome's own (and the snapshot's) form is R-HSA-nnn
+            "term_id": frame["term"].where(~frame["term"].str.startswith("HSA-"), "R-" + frame["term"]),
             "description": frame["description"],
             "genes_in_set": pd.to_numeric(frame["number_of_genes_in_background"]).astype("int64"),
             "genes_observed": pd.to_numeric(frame["number_of_genes"]).astype("int64"),
