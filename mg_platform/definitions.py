@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from mg_platform.assets import cohort, network, raw, report, sources, stats
+from mg_platform.assets import cohort, docking, network, raw, report, sources, stats
 from mg_platform.automation import landed_month_sensor, monthly_refresh_job, monthly_schedule
 from mg_platform.resources.bundle import default_resources
 
-ASSET_MODULES = (sources, raw, cohort, stats, network, report)
+ASSET_MODULES = (sources, raw, cohort, stats, network, docking, report)
 SELF_REFRESHING_GROUPS = ("network", "docking", "report")
 
 REFRESH_ON_CHANGE = (

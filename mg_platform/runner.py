@@ -7,13 +7,16 @@ they appear in the UI's run history and asset catalogue afterwards.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import dagster as dg
 
 from mg_platform.assets.raw import FILE_ACCEPTED_CHECK, raw_month
 
+PARALLEL_PARTITIONS = 2
 INSTANCE_CONFIG = """\
 # Written by mg-platform. One DuckDB writer at a time: assets in pool duckdb_write run one by one.
 concurrency:
@@ -60,6 +63,24 @@ def _blocking_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
+def _materialize_one(root: Path, selection: list[str], partition_key: str | None) -> tuple[list[str], list[str]]:
+    """One in-process run of ``selection`` for one partition; (blocking check failures, step failures).
+
+    Top-level so that static partitions (docking receptors) can run in parallel worker processes.
+    """
+    from mg_platform.definitions import build_definitions
+
+    defs = build_definitions(root)
+    assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
+    result = dg.materialize(
+        assets, selection=[dg.AssetKey.from_user_string(k) for k in selection], partition_key=partition_key,
+        resources=defs.resources, instance=dg.DagsterInstance.get(), tags={"mg/trigger": "cli"}, raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    failures = [f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in result.get_step_failure_events()]
+    return _blocking_failures(result), failures
+
+
 def materialize_all(selection: str = "*", data_dir: Path | None = None) -> MaterializeOutcome:
     """Materialise ``selection`` for all landed months into ``data_dir`` only.
 
@@ -77,14 +98,11 @@ def materialize_all(selection: str = "*", data_dir: Path | None = None) -> Mater
     from mg_platform.partitions import monthly_partitions
 
     defs = build_definitions(root)
-    resources = defs.resources
-    outcome = MaterializeOutcome(months=resources["landing"].months())
+    outcome = MaterializeOutcome(months=defs.resources["landing"].months())
     graph = defs.resolve_asset_graph()
     selected = dg.AssetSelection.from_string(selection).required_multi_asset_neighbors().resolve(graph)
     downstream_of_raw = dg.AssetSelection.assets(raw_month).downstream(include_self=False).resolve(graph)
-    all_assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
-    chosen = [a for a in all_assets if set(a.keys) & selected]
-    instance = dg.DagsterInstance.get()
+    chosen = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition) and set(a.keys) & selected]
     for partitions_def, group in _partitioned_first(chosen):
         keys = outcome.months if partitions_def == monthly_partitions else (
             partitions_def.get_partition_keys() if partitions_def else [None])
@@ -92,17 +110,18 @@ def materialize_all(selection: str = "*", data_dir: Path | None = None) -> Mater
         if partitions_def is None and outcome.blocked:
             outcome.skipped = sorted(k.to_user_string() for k in sub_selection if k in downstream_of_raw)
             sub_selection = [k for k in sub_selection if k not in downstream_of_raw]
-        for key in keys if sub_selection else []:
-            result = dg.materialize(
-                all_assets, selection=sub_selection, partition_key=key, resources=resources, instance=instance,
-                tags={"mg/trigger": "cli"}, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            )
-            if blocked := _blocking_failures(result):
+        if not sub_selection:
+            continue
+        names = [k.to_user_string() for k in sub_selection]
+        if partitions_def is None or partitions_def == monthly_partitions:
+            results = [_materialize_one(root, names, key) for key in keys]
+        else:
+            with ProcessPoolExecutor(max_workers=PARALLEL_PARTITIONS, mp_context=get_context("spawn")) as pool:
+                results = list(pool.map(_materialize_one, [root] * len(keys), [names] * len(keys), keys))
+        for key, (blocked, failures) in zip(keys, results, strict=True):
+            if blocked:
                 outcome.blocked[str(key)] = blocked
-            if not result.success:
-                outcome.failures += [f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
-                                     for e in result.get_step_failure_events()]
+            outcome.failures += failures
     return outcome
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
+
 from mg_platform import settings
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.pseudonymiser import Pseudonymiser
+from mg_platform.resources.rcsb_client import RcsbClient
 from mg_platform.resources.reference import ReferenceSnapshot
 from mg_platform.resources.string_client import StringClient
 from mg_platform.resources.warehouse import Warehouse
@@ -26,4 +29,6 @@ def default_resources(data_dir: Path | None = None, reference_dir: Path | None =
         "pseudonymiser": Pseudonymiser(key_file=str(root / ".pseudonym_key")),
         "reference": ReferenceSnapshot(path=str(reference) if reference else ""),
         "string_client": StringClient(cache_dir=str(root / "cache" / "string")),
+        "rcsb_client": RcsbClient(cache_dir=str(root / "cache" / "rcsb")),
+        "pipes_subprocess_client": dg.PipesSubprocessClient(),
     }

@@ -149,11 +149,12 @@ def place_mg(structure: gemmi.Structure, spec: PoreSpec) -> MgSite:
 
 def _heavy_atoms(structure: gemmi.Structure) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Protein heavy atoms only: ligands (the pore blocker too), glycans, ions and waters are left out."""
-    protein = structure.clone()
-    protein.remove_ligands_and_waters()
     coords, radii, labels = [], [], []
-    for chain in protein[0]:
+    for chain in structure[0]:
         for residue in chain:
+            info = gemmi.find_tabulated_residue(residue.name)
+            if info is None or not info.is_amino_acid():
+                continue
             for atom in residue:
                 if atom.element.name == "H":
                     continue
