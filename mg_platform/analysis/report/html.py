@@ -31,8 +31,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #dde3ea}figcaption{font-size:.85em;color:#5b6673}
 .kpis{display:flex;gap:1em;flex-wrap:wrap}.kpi{background:#eef3f8;border-left:4px solid #2b4a6f;padding:.6em 1em}
 .kpi b{display:block;font-size:1.4em}
-nav a{margin-right:1em}
+nav a{margin-right:1em}.scroll{overflow-x:auto}
 """
+
+
+SCIENTIFIC_COLUMNS = {"fdr", "ppi_enrichment_p"}
 
 
 @dataclass
@@ -51,12 +54,17 @@ def _fmt(value: object, column: str) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
-        if column.startswith("p_") or column.endswith("_p") or column in {"fdr", "p_satterthwaite"}:
+        if column in SCIENTIFIC_COLUMNS:
+            return f"{value:.2e}"
+        if column.startswith("p_") or column.endswith("_p"):
             return "&lt;0.001" if value < 0.001 else f"{value:.3f}"
         if abs(value) >= 1e5 or (0 < abs(value) < 1e-3):
             return f"{value:.3g}"
         return f"{value:.2f}"
-    return html.escape(str(value))
+    text = str(value)
+    if "," in text and " " not in text:
+        text = text.replace(",", ", ")
+    return html.escape(text)
 
 
 def table_html(frame: pd.DataFrame | None, name: str, max_rows: int = 60, flag: str | None = None) -> str:
@@ -77,7 +85,10 @@ def table_html(frame: pd.DataFrame | None, name: str, max_rows: int = 60, flag: 
         )
         rows.append(f"<tr>{cells}</tr>")
     more = f'<p class="note">{len(frame) - max_rows} more rows in the CSV export.</p>' if len(frame) > max_rows else ""
-    return f'<p class="note">{html.escape(name)}</p><table><tr>{head}</tr>{"".join(rows)}</table>{more}'
+    return (
+        f'<p class="note">{html.escape(name)}</p><div class="scroll"><table><tr>{head}</tr>{"".join(rows)}</table></div>'
+        f"{more}"
+    )
 
 
 def figure_html(png: bytes | Path | None, caption: str) -> str:
