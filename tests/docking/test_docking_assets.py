@@ -66,5 +66,14 @@ def test_docking_definitions_load(tmp_path):
     defs = dg.Definitions(assets=docking.assets, resources=_resources(tmp_path))
     dg.Definitions.validate_loadable(defs)
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"docking/poses", "docking/best", "docking/contacts", "docking/mg_pore", "docking/pore_profile"}
+    assert keys - {"reference/rcsb"} == {
+        "docking/poses",
+        "docking/best",
+        "docking/contacts",
+        "docking/mg_pore",
+        "docking/pore_profile",
+    }
+    assert defs.resolve_asset_graph().get(dg.AssetKey(["docking", "best"])).parent_keys == {
+        dg.AssetKey(["reference", "rcsb"])
+    }
     assert docking.receptor_partitions.get_partition_keys() == ["MOR", "DOR", "KOR"]
