@@ -14,10 +14,12 @@ from mg_platform.resources.landing import LandingZone
 
 MONTHLY_REFRESH_SELECTION = dg.AssetSelection.assets(raw_month).downstream() | dg.AssetSelection.assets(ELIGIBILITY_KEY)
 
+# In-process: the chain is sequential and small, so one process avoids re-importing the code per step.
 monthly_refresh_job = dg.define_asset_job(
     "monthly_refresh",
     selection=MONTHLY_REFRESH_SELECTION,
     description="Load one month into raw.*, run its checks, and refresh every model, statistic and report after it.",
+    executor_def=dg.in_process_executor,
 )
 
 
