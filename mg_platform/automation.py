@@ -9,9 +9,10 @@ import dagster as dg
 
 from mg_platform.analysis.contract import FILE_CONTRACTS
 from mg_platform.assets.cohort import ELIGIBILITY_KEY
-from mg_platform.assets.raw import raw_month
+from mg_platform.assets.raw import RAW_KEYS, raw_month
 from mg_platform.resources.landing import LandingZone
 
+DATA_VERSION_TAG = "dagster/data_version"
 MONTHLY_REFRESH_SELECTION = dg.AssetSelection.assets(raw_month).downstream() | dg.AssetSelection.assets(ELIGIBILITY_KEY)
 
 # In-process: the chain is sequential and small, so one process avoids re-importing the code per step.
@@ -36,12 +37,30 @@ def landing_state(landing: LandingZone) -> dict[str, dict[str, float]]:
     return state
 
 
+def already_loaded(instance: dg.DagsterInstance, landing: LandingZone, month: str) -> bool:
+    """True when every file of ``month`` has the sha256 recorded as the data version of its raw partition.
+
+    Lets the sensor's first tick skip months that ``mg-platform materialize`` already loaded.
+    """
+    hashes = landing.fingerprint(month)
+    for contract in FILE_CONTRACTS:
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=RAW_KEYS[contract.table], asset_partitions=[month]), limit=1
+        ).records
+        loaded = records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
+        if loaded is None or loaded != hashes.get(contract.file_name):
+            return False
+    return True
+
+
 @dg.sensor(job=monthly_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def landed_month_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
     """Request the monthly refresh for each month folder that is new or has a changed file.
 
-    The cursor keeps {month: {file: mtime_ns}}; a run key of month + mtimes makes a
-    re-delivered month run once per delivery. Folders not named YYYY-MM are refused and logged.
+    The cursor keeps {month: {file: mtime_ns}} (cheap: no hashing on later ticks); a run
+    key of month + mtimes makes a re-delivered month run once per delivery. A month the
+    cursor has not seen yet is skipped when its files' sha256 already equal the data
+    versions of its raw partitions. Folders not named YYYY-MM are refused and logged.
     """
     previous = json.loads(context.cursor) if context.cursor else {}
     current = landing_state(landing)
@@ -54,7 +73,9 @@ def landed_month_sensor(context: dg.SensorEvaluationContext, landing: LandingZon
             tags={"mg/trigger": "landed_month"},
         )
         for month, files in sorted(current.items())
-        if files and previous.get(month) != files
+        if files
+        and previous.get(month) != files
+        and not (month not in previous and already_loaded(context.instance, landing, month))
     ]
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
 

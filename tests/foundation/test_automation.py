@@ -11,14 +11,20 @@ from mg_platform.definitions import defs
 from mg_platform.resources.landing import LandingZone
 
 
-def tick(landing_dir, cursor=None):
-    context = dg.build_sensor_context(cursor=cursor, resources={"landing": LandingZone(path=str(landing_dir))})
+def tick(landing_dir, cursor=None, instance=None):
+    context = dg.build_sensor_context(
+        cursor=cursor,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        resources={"landing": LandingZone(path=str(landing_dir))},
+    )
     return landed_month_sensor(context)
 
 
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
-    groups = {defs.resolve_assets_def(k).get_asset_spec(k).group_name for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    groups = {
+        defs.resolve_assets_def(k).get_asset_spec(k).group_name for k in defs.resolve_asset_graph().get_all_asset_keys()
+    }
     assert {"raw", "staging", "cohort"} <= groups
 
 
@@ -50,7 +56,9 @@ def test_sensor_refuses_metacharacter_folders(landed):
 
 def test_sql_dependencies_come_from_the_parser(tmp_path):
     assert referenced_tables("WITH x AS (SELECT * FROM raw.a) SELECT * FROM x JOIN staging.b USING (k)") == (
-        ("raw", "a"), ("staging", "b"))
+        ("raw", "a"),
+        ("staging", "b"),
+    )
     (tmp_path / "cohort").mkdir()
     (tmp_path / "cohort" / "new_model.sql").write_text("-- a model\nSELECT count(*) AS n FROM cohort.analysis_set")
     [model] = discover(tmp_path)
@@ -61,3 +69,20 @@ def test_schedule_targets_the_monthly_refresh():
     schedule = defs.resolve_schedule_def(monthly_schedule.name)
     assert schedule.job_name == "monthly_refresh"
     assert schedule.cron_schedule == "0 6 5 * *"
+
+
+def test_first_tick_skips_months_already_loaded_by_the_cli(landed):
+    from mg_platform.assets.raw import raw_month
+    from mg_platform.resources.bundle import default_resources
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize(
+        [raw_month], partition_key="2025-03", resources=default_resources(landed), instance=instance
+    ).success
+    first = tick(landed / "landing", instance=instance)
+    assert "2025-03" not in {r.partition_key for r in first.run_requests}
+    assert len(first.run_requests) == 6
+    path = landed / "landing" / "2025-03" / "pacu_pain_scores.csv"
+    path.write_text(path.read_text() + "\n")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert [r.partition_key for r in tick(landed / "landing", first.cursor, instance).run_requests] == ["2025-03"]
