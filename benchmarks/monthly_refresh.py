@@ -35,7 +35,8 @@ def main() -> None:
         job = build_definitions(root).resolve_job_def("monthly_refresh")
         with dg.instance_for_test() as instance:
             start = time.perf_counter()
-            assert job.execute_in_process(partition_key="2025-06", instance=instance).success
+            quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+            assert job.execute_in_process(partition_key="2025-06", instance=instance, run_config=quiet).success
             monthly_s = time.perf_counter() - start
     months = len(cohort.truth["months"])
     print(f"full rebuild ({months} months, monthly chain): {full_s:6.2f} s")
