@@ -53,7 +53,9 @@ def main() -> None:
             loaded = conn.execute("SELECT count(*) FROM raw.perioperative_records").fetchone()[0]
         platform_s = time.perf_counter() - start
     assert loaded == args.screened
-    print(f"files: {len(files)} ({size_mb:.1f} MB), rows: {rows:,} ({args.screened:,} screened cases, {len(months)} months)")
+    print(
+        f"files: {len(files)} ({size_mb:.1f} MB), rows: {rows:,} ({args.screened:,} screened cases, {len(months)} months)"
+    )
     print(f"duckdb read_csv baseline: {baseline_s:6.2f} s  ({rows / baseline_s:,.0f} rows/s)")
     print(f"platform load_month     : {platform_s:6.2f} s  ({rows / platform_s:,.0f} rows/s)")
     print(f"ratio platform / baseline: {platform_s / baseline_s:.2f}")

@@ -26,8 +26,10 @@ def _demo_data(args: argparse.Namespace) -> int:
     cohort = generate_cohort(seed=args.seed, months=month_range(args.months), screened=args.screened)
     files = write_landing(cohort, root / "landing", dialect=args.dialect)
     write_truth(cohort, root / "demo_truth.json")
-    print(f"demo cohort (seed {args.seed}): {args.screened} screened over {len(cohort.truth['months'])} months, "
-          f"{len(files)} files written under {root / 'landing'}")
+    print(
+        f"demo cohort (seed {args.seed}): {args.screened} screened over {len(cohort.truth['months'])} months, "
+        f"{len(files)} files written under {root / 'landing'}"
+    )
     return 0
 
 

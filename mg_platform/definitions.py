@@ -42,7 +42,9 @@ def build_definitions(data_dir: Path | None = None, reference_dir: Path | None =
         sensors=[
             landed_month_sensor,
             dg.AutomationConditionSensorDefinition(
-                "stage_automation", target=automated, default_status=dg.DefaultSensorStatus.RUNNING,
+                "stage_automation",
+                target=automated,
+                default_status=dg.DefaultSensorStatus.RUNNING,
                 minimum_interval_seconds=60,
                 description="Refreshes network, docking, configuration and report when missing, stale or re-coded.",
             ),

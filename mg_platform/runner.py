@@ -73,11 +73,18 @@ def _materialize_one(root: Path, selection: list[str], partition_key: str | None
     defs = build_definitions(root)
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     result = dg.materialize(
-        assets, selection=[dg.AssetKey.from_user_string(k) for k in selection], partition_key=partition_key,
-        resources=defs.resources, instance=dg.DagsterInstance.get(), tags={"mg/trigger": "cli"}, raise_on_error=False,
+        assets,
+        selection=[dg.AssetKey.from_user_string(k) for k in selection],
+        partition_key=partition_key,
+        resources=defs.resources,
+        instance=dg.DagsterInstance.get(),
+        tags={"mg/trigger": "cli"},
+        raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
-    failures = [f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in result.get_step_failure_events()]
+    failures = [
+        f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in result.get_step_failure_events()
+    ]
     return _blocking_failures(result), failures
 
 
@@ -104,8 +111,11 @@ def materialize_all(selection: str = "*", data_dir: Path | None = None) -> Mater
     downstream_of_raw = dg.AssetSelection.assets(raw_month).downstream(include_self=False).resolve(graph)
     chosen = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition) and set(a.keys) & selected]
     for partitions_def, group in _partitioned_first(chosen):
-        keys = outcome.months if partitions_def == monthly_partitions else (
-            partitions_def.get_partition_keys() if partitions_def else [None])
+        keys = (
+            outcome.months
+            if partitions_def == monthly_partitions
+            else (partitions_def.get_partition_keys() if partitions_def else [None])
+        )
         sub_selection = [k for a in group for k in a.keys if k in selected]
         if partitions_def is None and outcome.blocked:
             outcome.skipped = sorted(k.to_user_string() for k in sub_selection if k in downstream_of_raw)
@@ -133,15 +143,23 @@ def summary_text(data_dir: Path) -> str:
     if not database.exists():
         return f"no warehouse yet at {database}"
     with duckdb.connect(str(database), read_only=True) as conn:
-        present = {f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+        present = {
+            f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        }
 
         def rows(table: str, query: str) -> list[tuple]:
             return conn.execute(query).fetchall() if table in present else []
 
-        months = [m for (m,) in rows("raw.perioperative_records",
-                                     "SELECT DISTINCT month FROM raw.perioperative_records ORDER BY 1")]
-        flow = rows("cohort.strobe_flow",
-                    'SELECT step, reason, "group", n FROM cohort.strobe_flow ORDER BY step_order, reason, "group"')
+        months = [
+            m
+            for (m,) in rows(
+                "raw.perioperative_records", "SELECT DISTINCT month FROM raw.perioperative_records ORDER BY 1"
+            )
+        ]
+        flow = rows(
+            "cohort.strobe_flow",
+            'SELECT step, reason, "group", n FROM cohort.strobe_flow ORDER BY step_order, reason, "group"',
+        )
         quarantined = rows("raw.quarantine", "SELECT count(*) FROM raw.quarantine") or [(0,)]
     lines = [f"months loaded: {len(months)} ({months[0]}..{months[-1]})" if months else "months loaded: 0"]
     if not flow:

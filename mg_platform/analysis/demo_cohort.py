@@ -111,9 +111,7 @@ def generate_cohort(
     bmi = rng.normal(27, 3.5, n).clip(19, 38)
     weight = np.round(bmi * (height / 100) ** 2, 1)
     n_comorb = rng.binomial(2, 0.3, n)
-    comorbidities = [
-        ";".join(sorted(rng.choice(COMORBIDITIES, k, replace=False))) if k else "" for k in n_comorb
-    ]
+    comorbidities = [";".join(sorted(rng.choice(COMORBIDITIES, k, replace=False))) if k else "" for k in n_comorb]
     effect = np.where(mgso4, 1.0, 0.0)
     records = pd.DataFrame(
         {
@@ -131,7 +129,9 @@ def generate_cohort(
             "weight_kg": weight,
             "height_cm": height,
             "asa_class": rng.integers(1, 3, n),
-            "creatinine_clearance_ml_min": np.where(rng.random(n) < 0.15, np.nan, np.round(rng.normal(95, 18, n).clip(35), 1)),
+            "creatinine_clearance_ml_min": np.where(
+                rng.random(n) < 0.15, np.nan, np.round(rng.normal(95, 18, n).clip(35), 1)
+            ),
             "neuromuscular_disorder": False,
             "chronic_opioid_use_months": np.where(rng.random(n) < 0.85, 0.0, np.round(rng.uniform(0.5, 3.0, n), 1)),
             "pregnant": False,
@@ -200,7 +200,7 @@ def generate_cohort(
 
 def _format_bools(frame: pd.DataFrame, true_token: str, false_token: str) -> pd.DataFrame:
     out = frame.copy()
-    for column in out.columns[out.dtypes == bool]:
+    for column in out.select_dtypes(bool).columns:
         out[column] = np.where(out[column], true_token, false_token)
     return out
 

@@ -43,6 +43,7 @@ from mg_platform.analysis.records import (
     typed_select,
     value_by_column_sql,
 )
+from mg_platform.analysis.transactions import transaction
 
 QUARANTINE_COLUMNS = (
     "month VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, "
@@ -189,14 +190,9 @@ def load_month(
         accepted = {k for (k,) in previous.fetchall()}
     if pain.rejected is None:
         _gate_file(conn, gate, PACU_PAIN_SCORES, pain, month, keys, accepted)
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for contract, load in zip(FILE_CONTRACTS, (records, pain), strict=True):
             _commit_file(conn, contract, load, month, keys)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return [records, pain]
 
 

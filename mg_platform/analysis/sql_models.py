@@ -48,11 +48,7 @@ def referenced_tables(sql: str) -> tuple[tuple[str, str], ...]:
     """(schema, table) pairs a query reads, sorted; CTEs and unqualified names are ignored."""
     tree = sqlglot.parse_one(sql, read=DIALECT)
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    found = {
-        (t.db, t.name)
-        for t in tree.find_all(exp.Table)
-        if t.db and t.name and t.name not in ctes
-    }
+    found = {(t.db, t.name) for t in tree.find_all(exp.Table) if t.db and t.name and t.name not in ctes}
     return tuple(sorted(found))
 
 
@@ -65,7 +61,9 @@ def discover(sql_dir: Path) -> list[SqlModel]:
     return models
 
 
-def column_lineage(model: SqlModel, schemas: dict[str, dict[str, dict[str, str]]]) -> dict[str, list[tuple[str, str, str]]]:
+def column_lineage(
+    model: SqlModel, schemas: dict[str, dict[str, dict[str, str]]]
+) -> dict[str, list[tuple[str, str, str]]]:
     """Output column -> [(schema, table, column)] it is computed from.
 
     ``schemas`` maps schema -> table -> column -> type for the upstream tables, so

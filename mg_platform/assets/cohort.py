@@ -50,6 +50,7 @@ def _lineage_metadata(conn, model: SqlModel) -> dg.TableColumnLineage:
 
 def build_sql_asset(model: SqlModel) -> dg.AssetsDefinition:
     """One asset per SQL file: CREATE OR REPLACE TABLE <schema>.<name> AS <the file's SELECT>."""
+
     @dg.asset(
         key=[model.schema, model.name],
         deps=[dg.AssetKey(list(dep)) for dep in model.deps],

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from mg_platform import settings
 from mg_platform.analysis.docking import receptor_docking, receptors, tables, vina_runs
+from mg_platform.analysis.transactions import transaction
 from mg_platform.assets.metadata import code_version, table_metadata
 from mg_platform.resources.rcsb_client import RcsbClient
 from mg_platform.resources.reference import ReferenceSnapshot
@@ -167,8 +168,7 @@ def replace_receptor_rows(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.
 
     A table whose columns differ from the current definition (code change) is recreated.
     """
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute('CREATE SCHEMA IF NOT EXISTS "docking"')
         for table, frame in frames.items():
             _ensure_table(conn, table)
@@ -177,10 +177,6 @@ def replace_receptor_rows(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.
             conn.register("_rows", frame)
             conn.execute(f'INSERT INTO "{schema}"."{name}" BY NAME SELECT * FROM _rows')
             conn.unregister("_rows")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _ensure_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:

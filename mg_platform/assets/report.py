@@ -18,8 +18,13 @@ EXCLUDED_EXPORTS = {"cohort.analysis_set", "cohort.pain_long", "cohort.eligibili
 
 def _git_revision() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(settings.REPO_ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=5, check=True)
+        out = subprocess.run(
+            ["git", "-C", str(settings.REPO_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -27,14 +32,25 @@ def _git_revision() -> str:
 
 def _read_tables(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame | None], dict[str, pd.DataFrame], pd.DataFrame]:
     with warehouse.get_connection() as conn:
-        present = {f"{s}.{t}" for s, t in conn.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-        report = {name: conn.execute(f"SELECT * FROM {name}").fetchdf() if name in present else None
-                  for name in sections.REPORT_TABLES}
-        export = {name: conn.execute(f"SELECT * FROM {name}").fetchdf() for name in sorted(present)
-                  if name.split(".")[0] in EXPORT_SCHEMAS and name not in EXCLUDED_EXPORTS}
-        quarantine = (conn.execute("SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL "
-                                   "ORDER BY ALL").fetchdf() if "raw.quarantine" in present else None)
+        present = {
+            f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        }
+        report = {
+            name: conn.execute(f"SELECT * FROM {name}").fetchdf() if name in present else None
+            for name in sections.REPORT_TABLES
+        }
+        export = {
+            name: conn.execute(f"SELECT * FROM {name}").fetchdf()
+            for name in sorted(present)
+            if name.split(".")[0] in EXPORT_SCHEMAS and name not in EXCLUDED_EXPORTS
+        }
+        quarantine = (
+            conn.execute(
+                "SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL ORDER BY ALL"
+            ).fetchdf()
+            if "raw.quarantine" in present
+            else None
+        )
     return report, export, quarantine
 
 
@@ -51,8 +67,9 @@ def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landin
     outputs = Path(warehouse.database).parent / "outputs"
     tables, export_tables, quarantine = _read_tables(warehouse)
     figures = {stage: sorted((outputs / stage).glob("*.png")) for stage in ("stats", "network", "docking")}
-    months = pd.DataFrame([{"month": m, "file": f, "sha256": h}
-                           for m in landing.months() for f, h in landing.fingerprint(m).items()])
+    months = pd.DataFrame(
+        [{"month": m, "file": f, "sha256": h} for m in landing.months() for f, h in landing.fingerprint(m).items()]
+    )
     blinded = sections.blinded_labels(tables)
     provenance = {
         "run id": context.run_id,
@@ -69,17 +86,21 @@ def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landin
     outputs.mkdir(parents=True, exist_ok=True)
     report_path = outputs / "report.html"
     report_path.write_text(document, encoding="utf-8")
-    written = [exports.write_safe_csv(frame, outputs / "exports" / f"{name}.csv") for name, frame in export_tables.items()]
+    written = [
+        exports.write_safe_csv(frame, outputs / "exports" / f"{name}.csv") for name, frame in export_tables.items()
+    ]
     missing = [name for name, frame in tables.items() if frame is None]
-    return dg.MaterializeResult(metadata={
-        "report": dg.MetadataValue.url(report_path.as_uri()),
-        "report_path": dg.MetadataValue.path(str(report_path)),
-        "report_bytes": len(document.encode("utf-8")),
-        "exports": dg.MetadataValue.json([p.name for p in written]),
-        "missing_tables": dg.MetadataValue.json(missing),
-        "blinded": blinded,
-        "months": dg.MetadataValue.json(months["month"].unique().tolist() if len(months) else []),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.url(report_path.as_uri()),
+            "report_path": dg.MetadataValue.path(str(report_path)),
+            "report_bytes": len(document.encode("utf-8")),
+            "exports": dg.MetadataValue.json([p.name for p in written]),
+            "missing_tables": dg.MetadataValue.json(missing),
+            "blinded": blinded,
+            "months": dg.MetadataValue.json(months["month"].unique().tolist() if len(months) else []),
+        }
+    )
 
 
 assets = [study_report]

@@ -62,7 +62,5 @@ class LandingZone(dg.ConfigurableResource):
         """sha256 of each contract file present in the month folder (file name -> hex)."""
         folder = self.month_dir(month)
         return {
-            c.file_name: sha256_file(folder / c.file_name)
-            for c in FILE_CONTRACTS
-            if (folder / c.file_name).is_file()
+            c.file_name: sha256_file(folder / c.file_name) for c in FILE_CONTRACTS if (folder / c.file_name).is_file()
         }

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from mg_platform.analysis.pseudonym import hmac_pads
 
+
 class Pseudonymiser(dg.ConfigurableResource):
     """Supplies the HMAC key; the key file is created atomically (mkstemp is 0600, then link)."""
 

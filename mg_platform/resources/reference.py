@@ -58,7 +58,9 @@ class ReferenceSnapshot(dg.ConfigurableResource):
         """The PROVENANCE.md of ``<root>/<kind>``; raises :class:`SnapshotError` when absent."""
         provenance = Path(self.path) / kind / "PROVENANCE.md"
         if not self.configured or not provenance.is_file():
-            raise SnapshotError(f"{provenance} is missing; set MG_REFERENCE_DIR to a snapshot laid out like shared/reference")
+            raise SnapshotError(
+                f"{provenance} is missing; set MG_REFERENCE_DIR to a snapshot laid out like shared/reference"
+            )
         return provenance
 
     def verified(self, kind: str, file_name: str) -> VerifiedFile:

@@ -19,6 +19,8 @@ from dagster_duckdb import DuckDBResource
 from filelock import FileLock
 from pydantic import Field
 
+from mg_platform.analysis.transactions import transaction
+
 
 class Warehouse(DuckDBResource):
     """DuckDB warehouse (``$MG_DATA_DIR/warehouse.duckdb``) with a single-writer lock."""
@@ -48,18 +50,13 @@ class Warehouse(DuckDBResource):
 
 def write_tables(conn: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame]) -> None:
     """CREATE OR REPLACE each ``schema.table`` from its frame, all in one transaction."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for name, frame in tables.items():
             schema, table = name.split(".")
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             conn.register("_frame", _typed_nulls(frame))
             conn.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _frame')
             conn.unregister("_frame")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _typed_nulls(frame: pd.DataFrame) -> pd.DataFrame:

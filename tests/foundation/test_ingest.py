@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import table_digest
+
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.assets.raw import raw_month
 from mg_platform.definitions import defs
@@ -95,7 +95,9 @@ def test_corrected_month_replaces_only_its_rows(landed, demo_cohort):
 
 def test_mrn_never_reaches_the_warehouse_or_event_log(landed, demo_cohort):
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([raw_month], partition_key="2025-05", resources=default_resources(landed), instance=instance)
+    result = dg.materialize(
+        [raw_month], partition_key="2025-05", resources=default_resources(landed), instance=instance
+    )
     assert result.success
     mrns = demo_cohort.records.loc[demo_cohort.records["surgery_date"].str.startswith("2025-05"), "mrn"]
     case_ids = demo_cohort.records.loc[demo_cohort.records["surgery_date"].str.startswith("2025-05"), "case_id"]

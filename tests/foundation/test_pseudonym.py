@@ -14,7 +14,9 @@ def test_sql_hmac_equals_python_hmac():
     opad, ipad = hmac_pads(key)
     values = ["SC2025-000001", "ÄÖÜ-ß", ""]
     with duckdb.connect() as conn:
-        got = [conn.execute(f"SELECT {hmac_sql('$v')}", {"v": v, "opad": opad, "ipad": ipad}).fetchone()[0] for v in values]
+        got = [
+            conn.execute(f"SELECT {hmac_sql('$v')}", {"v": v, "opad": opad, "ipad": ipad}).fetchone()[0] for v in values
+        ]
     expected = [hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:20] for v in values]
     assert got == expected == [pseudonym(key, v) for v in values]
 

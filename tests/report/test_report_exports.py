@@ -20,12 +20,16 @@ FLOW = pd.DataFrame(
 
 
 def test_formula_like_text_is_neutralised_and_numbers_are_kept(tmp_path):
-    frame = pd.DataFrame({"term": ["=HYPERLINK(\"x\")", "+1", "-cmd", "@SUM(A1)", "\tx", "group[T.MgSO4]"],
-                          "estimate": [-1.5, 2.0, -0.25, 0.0, 1.0, -3.0]})
+    frame = pd.DataFrame(
+        {
+            "term": ['=HYPERLINK("x")', "+1", "-cmd", "@SUM(A1)", "\tx", "group[T.MgSO4]"],
+            "estimate": [-1.5, 2.0, -0.25, 0.0, 1.0, -3.0],
+        }
+    )
     path = write_safe_csv(frame, tmp_path / "t.csv")
     with path.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["term"] for r in rows] == ["'=HYPERLINK(\"x\")", "'+1", "'-cmd", "'@SUM(A1)", "'\tx", "group[T.MgSO4]"]
+    assert [r["term"] for r in rows] == ['\'=HYPERLINK("x")', "'+1", "'-cmd", "'@SUM(A1)", "'\tx", "group[T.MgSO4]"]
     assert [float(r["estimate"]) for r in rows] == [-1.5, 2.0, -0.25, 0.0, 1.0, -3.0]
     assert neutralise_formulas(frame)["estimate"].dtype == float
 
@@ -41,7 +45,8 @@ def test_report_is_self_contained_and_names_missing_tables(tmp_path):
     tables = {name: None for name in sections.REPORT_TABLES}
     tables["cohort.strobe_flow"] = FLOW
     document = html.render(
-        "title", "subtitle",
+        "title",
+        "subtitle",
         sections.build_sections(tables, {"stats": [figure]}, {"run id": "r1", "months": pd.DataFrame()}, None),
     )
     assert "<script" not in document and "http://" not in document and "https://" not in document

@@ -18,7 +18,9 @@ NOT_MONTHLY = ("network", "docking")
 
 
 def _tick(defs: dg.Definitions, instance, landing: LandingZone, cursor: str | None):
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"landing": landing}, definitions=defs)
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"landing": landing}, definitions=defs
+    )
     return landed_month_sensor.evaluate_tick(context)
 
 
@@ -55,8 +57,11 @@ def test_a_landed_month_refreshes_exactly_its_chain(landed, tmp_path):
         done = _materialised(result)
         assert {"raw/perioperative_records", "cohort/strobe_flow", "cohort/analysis_set", "report/study_report"} <= done
         assert not [k for k in done if k.split("/")[0] in NOT_MONTHLY]
-        raw_partitions = {e.partition for e in result.get_asset_materialization_events()
-                          if e.asset_key == dg.AssetKey(["raw", "perioperative_records"])}
+        raw_partitions = {
+            e.partition
+            for e in result.get_asset_materialization_events()
+            if e.asset_key == dg.AssetKey(["raw", "perioperative_records"])
+        }
         assert raw_partitions == {"2025-06"}
         with duckdb.connect(str(landed / "warehouse.duckdb"), read_only=True) as conn:
             screened = conn.execute("SELECT n FROM cohort.strobe_flow WHERE step = 'screened'").fetchone()[0]

@@ -27,8 +27,12 @@ def test_identifiers_appear_nowhere_downstream(landed, demo_cohort, tmp_path, ca
     with dg.instance_for_test(temp_dir=str(home)) as instance:
         for month in demo_cohort.truth["months"]:
             assert job.execute_in_process(partition_key=month, instance=instance).success
-        events = "\n".join(str(record) for record in instance.get_event_records(
-            dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION)))
+        events = "\n".join(
+            str(record)
+            for record in instance.get_event_records(
+                dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+            )
+        )
         events += "\n".join(str(e) for run in instance.get_runs() for e in instance.all_logs(run.run_id))
     secrets = [*demo_cohort.records["mrn"], *demo_cohort.records["case_id"]]
     files = _files_outside_landing(landed, home)
@@ -47,10 +51,11 @@ def _warehouse_text(database: Path) -> str:
     """Every text value of every table, read through SQL (file bytes may be compressed)."""
     with duckdb.connect(str(database), read_only=True) as conn:
         columns = conn.execute(
-            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-            "WHERE data_type = 'VARCHAR'"
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
         ).fetchall()
-        values = [conn.execute(f'SELECT string_agg("{c}", chr(10)) FROM "{s}"."{t}"').fetchone()[0] or ""
-                  for s, t, c in columns]
+        values = [
+            conn.execute(f'SELECT string_agg("{c}", chr(10)) FROM "{s}"."{t}"').fetchone()[0] or ""
+            for s, t, c in columns
+        ]
     assert len(columns) > 20
     return "\n".join(values)

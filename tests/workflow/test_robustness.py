@@ -13,8 +13,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import table_digest
+
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.resources.landing import InvalidMonthFolder, LandingZone
 from mg_platform.resources.reference import ReferenceSnapshot, SnapshotError
@@ -26,9 +26,22 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 def _cli_materialize(data_dir: Path, month: str, home: Path) -> subprocess.Popen:
     env = {**os.environ, "MG_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(home), "MG_PSEUDONYM_KEY": "ef" * 32}
     return subprocess.Popen(
-        [DAGSTER, "asset", "materialize", "-m", "mg_platform.definitions", "--select", "raw/perioperative_records,raw/pain_scores,raw/quarantine",
-         "--partition", month],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            DAGSTER,
+            "asset",
+            "materialize",
+            "-m",
+            "mg_platform.definitions",
+            "--select",
+            "raw/perioperative_records,raw/pain_scores,raw/quarantine",
+            "--partition",
+            month,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -78,8 +91,9 @@ def test_a_load_killed_mid_transaction_leaves_the_warehouse_consistent(tmp_path)
         ingest.load_month(conn, "2025-03", tmp_path / "v1" / "2025-03", hmac_pads(b"k" * 32))
     before = [table_digest(database, t) for t in ("raw.perioperative_records", "raw.pain_scores")]
     marker = tmp_path / "marker"
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(database), str(tmp_path / "v2" / "2025-03"),
-                              str(marker)], cwd=REPO_ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(database), str(tmp_path / "v2" / "2025-03"), str(marker)], cwd=REPO_ROOT
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.1)

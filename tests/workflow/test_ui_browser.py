@@ -52,9 +52,19 @@ def webserver(landed: Path, tmp_path: Path):
     env = {**os.environ, "DAGSTER_HOME": str(home), "MG_DATA_DIR": str(landed)}
     log = (tmp_path / "webserver.log").open("w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port),
-         "-w", str(REPO_ROOT / "workspace.yaml")],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-w",
+            str(REPO_ROOT / "workspace.yaml"),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/server_info")
@@ -80,8 +90,14 @@ def test_ui_shows_groups_and_materialises_one_month(webserver: str):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{webserver}/asset-groups", wait_until="networkidle")

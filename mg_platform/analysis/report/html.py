@@ -104,7 +104,11 @@ def figure_html(png: bytes | Path | None, caption: str) -> str:
 
 
 def kpis_html(items: list[tuple[str, str]]) -> str:
-    return '<div class="kpis">' + "".join(f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in items) + "</div>"
+    return (
+        '<div class="kpis">'
+        + "".join(f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in items)
+        + "</div>"
+    )
 
 
 def render(title: str, subtitle: str, sections: list[Section]) -> str:

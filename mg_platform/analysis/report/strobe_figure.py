@@ -26,9 +26,13 @@ def strobe_diagram_png(flow: pd.DataFrame) -> bytes:
     box = {"boxstyle": "round,pad=0.5", "facecolor": "#eef3f8", "edgecolor": "#2b4a6f"}
     ax.text(0.32, 0.93, f"Screened\nn = {count('screened')}", ha="center", va="center", fontsize=12, bbox=box)
     ax.text(
-        0.78, 0.62,
+        0.78,
+        0.62,
         f"Excluded n = {count('excluded_total')}\n(a case counts under every reason)\n\n{reason_text}",
-        ha="center", va="center", fontsize=8.5, bbox={**box, "facecolor": "#fbeeee", "edgecolor": "#8a2d2d"},
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        bbox={**box, "facecolor": "#fbeeee", "edgecolor": "#8a2d2d"},
     )
     ax.text(0.32, 0.45, f"Included\nn = {count('included')}", ha="center", va="center", fontsize=12, bbox=box)
     ax.text(0.13, 0.12, f"Control\nn = {count('included', 'Control')}", ha="center", va="center", fontsize=12, bbox=box)
