@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,12 +13,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 from mg_platform.settings import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = REPO_ROOT / "test-artifacts"
-EXPECTED_GROUPS = ("raw", "staging", "cohort", "report")
+EXPECTED_GROUPS = ("raw", "staging", "cohort", "stats", "network", "docking", "report", "reference")
 
 pytestmark = pytest.mark.slow
 
@@ -75,19 +78,22 @@ def webserver(landed: Path, tmp_path: Path):
         log.close()
 
 
-def _dismiss_dialogs(page) -> None:
-    for label in ("Skip", "Dismiss", "Got it"):
-        button = page.get_by_role("button", name=label)
-        if button.count():
-            button.first.click()
+def _dismiss_welcome_dialog(page) -> None:
+    """Close the first-visit "Join the Dagster community" dialog; the browser then remembers it."""
+    welcome = page.get_by_text("Join the Dagster community")
+    try:
+        welcome.wait_for(timeout=10_000)
+    except PlaywrightTimeout:
+        return
+    page.get_by_role("button", name="Skip").click()
+    welcome.wait_for(state="hidden", timeout=10_000)
 
 
 def test_ui_shows_groups_and_materialises_one_month(webserver: str):
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium binary on this machine (apt-get install chromium)")
     ARTEFACTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
@@ -101,32 +107,29 @@ def test_ui_shows_groups_and_materialises_one_month(webserver: str):
         )
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{webserver}/asset-groups", wait_until="networkidle")
-        _dismiss_dialogs(page)
+        _dismiss_welcome_dialog(page)
         for group in EXPECTED_GROUPS:
             page.get_by_text(group, exact=True).first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTEFACTS / "ui_asset_groups.png"), full_page=True)
 
-        launched = page.evaluate(
-            """async () => {
-              const query = `mutation Launch($p: ExecutionParams!) { launchRun(executionParams: $p) {
-                __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }`;
-              const params = { selector: { repositoryLocationName: "mg_platform.definitions",
-                  repositoryName: "__repository__", jobName: "monthly_refresh" },
-                executionMetadata: { tags: [{ key: "dagster/partition", value: "2025-03" }] }, mode: "default" };
-              const r = await fetch("/graphql", { method: "POST", headers: { "Content-Type": "application/json" },
-                body: JSON.stringify({ query, variables: { p: params } }) });
-              return await r.json();
-            }"""
-        )
-        run = launched["data"]["launchRun"]
-        assert run["__typename"] == "LaunchRunSuccess", run
-        run_id = run["run"]["runId"]
-        page.goto(f"{webserver}/runs/{run_id}", wait_until="networkidle")
-        _dismiss_dialogs(page)
-        page.get_by_text("Success", exact=False).first.wait_for(timeout=120_000)
-        page.goto(f"{webserver}/assets/raw/perioperative_records?view=checks", wait_until="networkidle")
-        _dismiss_dialogs(page)
-        page.get_by_text("file_accepted").first.wait_for(timeout=30_000)
-        page.get_by_text("Passed").first.wait_for(timeout=30_000)
+        page.goto(f"{webserver}/assets/raw/perioperative_records", wait_until="networkidle")
+        page.get_by_role("button", name="Materialize…").first.click()
+        page.get_by_role("button", name="Confirm").click()
+        dialog = page.locator("[role=dialog]")
+        partitions = dialog.get_by_placeholder(re.compile(r"^ex: "))
+        partitions.fill("2025-03")
+        partitions.press("Enter")
+        dialog.get_by_role("button", name="Launch 1 run").click()
+        page.screenshot(path=str(ARTEFACTS / "ui_run_launched.png"), full_page=True)
+
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            page.goto(f"{webserver}/assets/raw/perioperative_records?view=checks", wait_until="networkidle")
+            if page.get_by_text("Passed").count():
+                break
+            page.wait_for_timeout(2000)
+        page.get_by_text("file_accepted").first.click()
+        page.get_by_text("Passed").first.wait_for(timeout=10_000)
+        page.get_by_text("2025-03/perioperative_records.csv").first.wait_for(timeout=10_000)
         page.screenshot(path=str(ARTEFACTS / "ui_checks_passed.png"), full_page=True)
         browser.close()
