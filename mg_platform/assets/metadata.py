@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import inspect
 from pathlib import Path
@@ -25,6 +26,15 @@ def table_metadata(table_name: str, frame: pd.DataFrame, preview_rows: int = PRE
         "dagster/column_schema": column_schema(frame),
         "dagster/table_name": table_name,
         "preview": dg.MetadataValue.md(frame.head(preview_rows).to_markdown(index=False)),
+    }
+
+
+def figure_metadata(name: str, files: dict[str, Path]) -> dict[str, object]:
+    """Paths of a figure's files (``{"png": ..., "svg": ...}``) and the PNG inlined as markdown."""
+    png = base64.b64encode(files["png"].read_bytes()).decode("ascii")
+    return {
+        **{f"{name}_{kind}": dg.MetadataValue.path(str(path)) for kind, path in files.items()},
+        name: dg.MetadataValue.md(f"![{name}](data:image/png;base64,{png})"),
     }
 
 

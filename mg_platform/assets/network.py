@@ -7,7 +7,6 @@ configured, else the live STRING API; ``source_mode`` overrides), computes every
 one transaction. Exports and figures go to ``<data dir>/outputs/network/``.
 """
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +36,7 @@ from mg_platform.analysis.network.snapshot import (
 )
 from mg_platform.analysis.network.source import NetworkSource
 from mg_platform.analysis.network.string_api import live_source
-from mg_platform.assets.metadata import code_version, table_metadata
+from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources import string_client as string_client_module
 from mg_platform.resources.reference import ReferenceSnapshot, SnapshotError
 from mg_platform.resources.string_client import StringClient, StringUnavailable
@@ -156,14 +155,6 @@ def network_source(
         raise dg.Failure(description=f"STRING is unreachable and the offline snapshot cannot be used: {exc}") from exc
 
 
-def _figure(name: str, path: Path) -> dict[str, object]:
-    png = base64.b64encode(path.read_bytes()).decode("ascii")
-    return {
-        f"{name}_path": dg.MetadataValue.path(str(path)),
-        name: dg.MetadataValue.md(f"![{name}](data:image/png;base64,{png})"),
-    }
-
-
 @dg.multi_asset(name="string_network", specs=[_spec(name) for name in TABLES], can_subset=False)
 def string_network(
     context: dg.AssetExecutionContext,
@@ -193,7 +184,7 @@ def string_network(
             "hubs": ", ".join(result.hubs),
             "graphml": dg.MetadataValue.path(str(files["graphml"])),
             "node_metrics_tsv": dg.MetadataValue.path(str(files["node_metrics"])),
-            **_figure("network_figure", files["network_figure"]),
+            **figure_metadata("network_figure", {"png": files["network_figure"]}),
         },
         "summary": {"ppi_method": net_source.ppi.method, "ppi_enrichment_p": net_source.ppi.p_value},
         "enrichment": {
@@ -201,7 +192,7 @@ def string_network(
             "terms_per_category": dg.MetadataValue.json(
                 json.loads(result.enrichment["category"].value_counts().sort_index().to_json())
             ),
-            **_figure("enrichment_figure", files["enrichment_figure"]),
+            **figure_metadata("enrichment_figure", {"png": files["enrichment_figure"]}),
         },
     }
     for name in TABLES:

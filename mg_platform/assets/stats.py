@@ -8,7 +8,6 @@ pseudonymisation key) before any statistic is computed; running unblinded is
 the explicit unblinding step and records the arm codes.
 """
 
-import base64
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from mg_platform.analysis.stats import (
     variables,
 )
 from mg_platform.analysis.stats import arms as arm_coding
-from mg_platform.assets.metadata import code_version, table_metadata
+from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources.pseudonymiser import Pseudonymiser
 from mg_platform.resources.warehouse import Warehouse
 
@@ -91,17 +90,6 @@ def _specs(tables: Mapping[str, str], modules: Sequence[ModuleType]) -> list[dg.
 def stats_asset(tables: Mapping[str, str], modules: Sequence[ModuleType]):
     """Decorator: a multi-asset (named after the function) with one spec per ``stats`` table it writes."""
     return dg.multi_asset(specs=_specs(tables, modules), pool=WRITE_POOL)
-
-
-def figure_metadata(paths: Mapping[str, Path]) -> dict[str, object]:
-    """Paths of a figure's files and the PNG inlined as a markdown image."""
-    png = base64.b64encode(paths["png"].read_bytes()).decode("ascii")
-    name = paths["png"].stem
-    return {
-        f"{name}_png": dg.MetadataValue.path(str(paths["png"])),
-        f"{name}_svg": dg.MetadataValue.path(str(paths["svg"])),
-        name: dg.MetadataValue.md(f"![{name}](data:image/png;base64,{png})"),
-    }
 
 
 def _figure_stem(warehouse: Warehouse, name: str) -> Path:
@@ -165,7 +153,7 @@ def pain_trajectory_model(config: StatsConfig, warehouse: Warehouse, pseudonymis
         fit |= {"n_observations": result.fit.n_obs, "n_cases": result.fit.n_clusters, "converged": result.fit.converged}
     tables = {"pain_lmm_fixed": result.fixed, "pain_lmm_tests": result.tests}
     tables |= {"pain_emmeans": result.emmeans, "pain_contrasts": result.contrasts}
-    extra = {name: fit for name in tables} | {"pain_emmeans": fit | figure_metadata(figure)}
+    extra = {name: fit for name in tables} | {"pain_emmeans": fit | figure_metadata(figure["png"].stem, dict(figure))}
     yield from _write(warehouse, inputs, tables, result.notes, extra)
 
 
@@ -191,7 +179,13 @@ def secondary_outcome_comparisons(config: StatsConfig, warehouse: Warehouse, pse
     stem = _figure_stem(warehouse, "secondary_outcomes_forest")
     figure = figures.forest_figure(result.table, inputs.arms.difference_label, stem)
     tables = {"secondary_outcomes": result.table}
-    yield from _write(warehouse, inputs, tables, result.notes, {"secondary_outcomes": figure_metadata(figure)})
+    yield from _write(
+        warehouse,
+        inputs,
+        tables,
+        result.notes,
+        {"secondary_outcomes": figure_metadata(figure["png"].stem, dict(figure))},
+    )
 
 
 @stats_asset(
