@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from mg_platform import settings
@@ -57,14 +56,6 @@ def _summary(_: argparse.Namespace) -> int:
     return 0
 
 
-def _quiet_api_maturity_warnings() -> None:
-    """Dagster's beta/preview notices are for developers; the CLI user sees results and errors."""
-    import dagster as dg
-
-    for category in (dg.BetaWarning, dg.PreviewWarning):
-        warnings.filterwarnings("ignore", category=category)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mg-platform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     summ = sub.add_parser("summary", help="print what the warehouse holds")
     summ.set_defaults(func=_summary)
     args = parser.parse_args(argv)
-    _quiet_api_maturity_warnings()
+    from mg_platform.runner import quiet_api_maturity_warnings
+
+    quiet_api_maturity_warnings()
     os.environ.setdefault("MG_DATA_DIR", str(Path("data").resolve()))
     return args.func(args)
 

@@ -7,6 +7,7 @@ they appear in the UI's run history and asset catalogue afterwards.
 from __future__ import annotations
 
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -63,6 +64,12 @@ def _blocking_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
+def quiet_api_maturity_warnings() -> None:
+    """Dagster's beta/preview notices are for developers; CLI users see results and errors."""
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
 def _materialize_one(root: Path, selection: list[str], partition_key: str | None) -> tuple[list[str], list[str]]:
     """One in-process run of ``selection`` for one partition; (blocking check failures, step failures).
 
@@ -70,6 +77,7 @@ def _materialize_one(root: Path, selection: list[str], partition_key: str | None
     """
     from mg_platform.definitions import build_definitions
 
+    quiet_api_maturity_warnings()
     defs = build_definitions(root)
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     result = dg.materialize(
