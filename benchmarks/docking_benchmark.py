@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--exhaustiveness", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--data-dir", default=os.environ.get("MG_DATA_DIR", "data"), help="full mode: $MG_DATA_DIR")
     args = parser.parse_args()
     if args.mode == "worker":
         materialize_partitions(Path(args.data_dir), args.partitions, args.runs, args.exhaustiveness)
