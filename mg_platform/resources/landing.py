@@ -55,9 +55,6 @@ class LandingZone(dg.ConfigurableResource):
     def month_dir(self, month: str) -> Path:
         return Path(self.path) / check_month(month)
 
-    def file(self, month: str, file_name: str) -> Path:
-        return self.month_dir(month) / file_name
-
     def fingerprint(self, month: str) -> dict[str, str]:
         """sha256 of each contract file present in the month folder (file name -> hex)."""
         folder = self.month_dir(month)

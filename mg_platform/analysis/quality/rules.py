@@ -105,5 +105,3 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_KEY: dict[str, Rule] = {r.key: r for r in RULES}
-ERROR_RULES = tuple(r.key for r in RULES if r.level == "error")
-WARNING_RULES = tuple(r.key for r in RULES if r.level == "warning")
