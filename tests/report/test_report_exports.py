@@ -70,3 +70,21 @@ def test_html_escapes_table_values():
     frame = pd.DataFrame({"term": ["<script>alert(1)</script>"], "p_value": [0.0004]})
     rendered = html.table_html(frame, "t")
     assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "&lt;0.001" in rendered
+
+
+def test_network_section_states_source_and_thresholds():
+    provenance = pd.DataFrame(
+        {
+            "source": ["offline snapshot: STRING v12.0 >= 0.800"],
+            "string_version": ["12.0"],
+            "score_threshold_requested": [0.4],
+            "score_threshold_applied": [0.8],
+            "resource": ["string/edges.tsv"],
+            "sha256": ["ab" * 32],
+            "retrieved_at": [None],
+            "note": ["sha256 verified"],
+        }
+    )
+    section = sections.network_section({"network.provenance": provenance}, {})
+    text = "".join(section.blocks)
+    assert "requested 0.400, applied 0.800" in text and "offline snapshot" in text and "ab" * 32 in text

@@ -176,6 +176,18 @@ def secondary_section(tables: Tables, figures: Figures) -> Section:
     )
 
 
+def _network_source_html(provenance: pd.DataFrame | None) -> str:
+    """One sentence naming the source, STRING version and the thresholds requested and applied."""
+    if provenance is None or provenance.empty:
+        return ""
+    first = provenance.iloc[0]
+    return (
+        f'<p class="lead"><b>Source:</b> {html.escape(str(first["source"]))}; STRING {html.escape(str(first["string_version"]))}; '
+        f"score threshold requested {first['score_threshold_requested']:.3f}, applied "
+        f"{first['score_threshold_applied']:.3f}.</p>"
+    )
+
+
 def network_section(tables: Tables, figures: Figures) -> Section:
     provenance = tables.get("network.provenance")
     centrality = tables.get("network.centrality")
@@ -192,7 +204,8 @@ def network_section(tables: Tables, figures: Figures) -> Section:
         "The source, STRING version and score threshold actually used are listed below: an offline snapshot "
         "may use a stricter threshold than the study's 0.400.",
         [
-            table_html(provenance, "network.provenance"),
+            _network_source_html(provenance),
+            table_html(_cols(provenance, ["resource", "sha256", "retrieved_at", "note"]), "network.provenance"),
             *_figures(figures, "network", "Network figure"),
             table_html(tables.get("network.summary"), "network.summary"),
             "<h3>Hub ranking (MCC) and centralities</h3>",
