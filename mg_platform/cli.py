@@ -36,7 +36,7 @@ def _materialize(args: argparse.Namespace) -> int:
     from mg_platform.runner import materialize_all
 
     root = settings.data_dir()
-    outcome = materialize_all(selection=args.select, data_dir=root)
+    outcome = materialize_all(selection=args.select, data_dir=root, blinded=args.blinded)
     if not outcome.months:
         print(f"no month folders in {root / 'landing'}; run `mg-platform demo-data` or land exports first")
     for month, problems in outcome.blocked.items():
@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=_demo_data)
     mat = sub.add_parser("materialize", help="materialise assets for every landed month")
     mat.add_argument("--select", default="*", help="Dagster asset selection, e.g. 'group:stats+' or '+group:stats'")
+    mat.add_argument(
+        "--blinded", action="store_true", help="run the statistics on keyed codes A/B instead of Control/MgSO4"
+    )
     mat.set_defaults(func=_materialize)
     summ = sub.add_parser("summary", help="print what the warehouse holds")
     summ.set_defaults(func=_summary)

@@ -70,7 +70,19 @@ def quiet_api_maturity_warnings() -> None:
         warnings.filterwarnings("ignore", category=category)
 
 
-def _materialize_one(root: Path, selection: list[str], partition_key: str | None) -> tuple[list[str], list[str]]:
+def _run_config(defs: dg.Definitions, selection: list[dg.AssetKey], blinded: bool) -> dict:
+    """Quiet console logs; with ``blinded``, every selected statistics op runs on coded arms A/B."""
+    config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    if blinded:
+        graph = defs.resolve_asset_graph()
+        ops = {defs.resolve_assets_def(k).node_def.name for k in selection if graph.get(k).group_name == "stats"}
+        config["ops"] = {op: {"config": {"blinded": True}} for op in sorted(ops)}
+    return config
+
+
+def _materialize_one(
+    root: Path, selection: list[str], partition_key: str | None, blinded: bool = False
+) -> tuple[list[str], list[str]]:
     """One in-process run of ``selection`` for one partition; (blocking check failures, step failures).
 
     Top-level so that static partitions (docking receptors) can run in parallel worker processes.
@@ -80,15 +92,16 @@ def _materialize_one(root: Path, selection: list[str], partition_key: str | None
     quiet_api_maturity_warnings()
     defs = build_definitions(root)
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
+    keys = [dg.AssetKey.from_user_string(k) for k in selection]
     result = dg.materialize(
         assets,
-        selection=[dg.AssetKey.from_user_string(k) for k in selection],
+        selection=keys,
         partition_key=partition_key,
         resources=defs.resources,
         instance=dg.DagsterInstance.get(),
         tags={"mg/trigger": "cli"},
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        run_config=_run_config(defs, keys, blinded),
     )
     failures = [
         f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in result.get_step_failure_events()
@@ -96,13 +109,14 @@ def _materialize_one(root: Path, selection: list[str], partition_key: str | None
     return _blocking_failures(result), failures
 
 
-def materialize_all(selection: str = "*", data_dir: Path | None = None) -> MaterializeOutcome:
+def materialize_all(selection: str = "*", data_dir: Path | None = None, blinded: bool = False) -> MaterializeOutcome:
     """Materialise ``selection`` for all landed months into ``data_dir`` only.
 
     Partitioned assets run once per partition (monthly assets for the landed months,
     other partitions for all their keys), then unpartitioned assets run once. When a
     month's file is rejected (blocking check ``file_accepted`` failed), nothing
     downstream of raw is refreshed, as the contract requires; other assets still run.
+    ``blinded`` runs the statistics on coded arms A/B (the study's blinded analysis).
     """
     from mg_platform import settings
 
@@ -132,7 +146,7 @@ def materialize_all(selection: str = "*", data_dir: Path | None = None) -> Mater
             continue
         names = [k.to_user_string() for k in sub_selection]
         if partitions_def is None or partitions_def == monthly_partitions:
-            results = [_materialize_one(root, names, key) for key in keys]
+            results = [_materialize_one(root, names, key, blinded) for key in keys]
         else:
             with ProcessPoolExecutor(max_workers=PARALLEL_PARTITIONS, mp_context=get_context("spawn")) as pool:
                 results = list(pool.map(_materialize_one, [root] * len(keys), [names] * len(keys), keys))

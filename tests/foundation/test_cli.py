@@ -39,3 +39,18 @@ def test_a_rejected_file_blocks_the_downstream_refresh(landed, monkeypatch, caps
     assert "not refreshed until corrected files arrive" in out
     tables = _tables(landed / "warehouse.duckdb")
     assert "raw.perioperative_records" in tables and "cohort.strobe_flow" not in tables
+
+
+def test_blinded_run_codes_the_arms_and_unblinding_restores_them(landed, monkeypatch, capsys):
+    monkeypatch.setenv("MG_DATA_DIR", str(landed))
+    select = '+key:"stats/secondary_outcomes"'
+
+    def arms() -> set[str]:
+        with duckdb.connect(str(landed / "warehouse.duckdb"), read_only=True) as conn:
+            rows = conn.execute("SELECT reference_arm, comparison_arm FROM stats.secondary_outcomes").fetchall()
+        return {label for row in rows for label in row}
+
+    assert main(["materialize", "--select", select, "--blinded"]) == 0
+    assert arms() == {"A", "B"}
+    assert main(["materialize", "--select", select]) == 0
+    assert arms() == {"Control", "MgSO4"}
