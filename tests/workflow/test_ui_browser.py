@@ -115,11 +115,19 @@ def test_ui_shows_groups_and_materialises_one_month(webserver: str):
         page.goto(f"{webserver}/assets/raw/perioperative_records", wait_until="networkidle")
         page.get_by_role("button", name="Materialize…").first.click()
         page.get_by_role("button", name="Confirm").click()
-        dialog = page.locator("[role=dialog]")
+        dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
         partitions = dialog.get_by_placeholder(re.compile(r"^ex: "))
-        partitions.fill("2025-03")
-        partitions.press("Enter")
-        dialog.get_by_role("button", name="Launch 1 run").click()
+        partitions.wait_for(timeout=30_000)
+        one_partition = dialog.get_by_text("1 partition", exact=True)
+        for _ in range(6):
+            partitions.fill("2025-03")
+            partitions.press("Enter")
+            try:
+                one_partition.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        dialog.get_by_role("button", name="Launch 1 run").click(timeout=30_000)
         page.screenshot(path=str(ARTEFACTS / "ui_run_launched.png"), full_page=True)
 
         deadline = time.monotonic() + 180
