@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from mg_platform.analysis.network.results import NetworkResults
+from mg_platform.analysis.plotting import pyplot
 
-from mg_platform.analysis.network.results import NetworkResults  # noqa: E402
+if TYPE_CHECKING:
+    pass
 
 NODE_EXPORT_COLUMNS = [
     "protein",
@@ -68,6 +69,7 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
     mcc = metrics["mcc"].to_numpy(dtype=float)
     size = 300 + 2200 * np.sqrt(mcc / mcc.max()) if mcc.max() > 0 else np.full(len(mcc), 300.0)
     colours = np.where(metrics["is_hub"].to_numpy(dtype=bool), "#f28e2b", "#bab0ac")
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 7))
     for edge in graph.es:
         (x0, y0), (x1, y1) = layout[edge.source], layout[edge.target]
@@ -93,6 +95,7 @@ def draw_enrichment(results: NetworkResults, path: Path, terms_per_category: int
     frame = results.enrichment
     categories = [c for c in ["GO BP", "GO MF", "GO CC", "KEGG", "Reactome"] if c in set(frame["category"])]
     categories += sorted(set(frame["category"]) - set(categories))
+    plt = pyplot()
     if not categories:
         fig, ax = plt.subplots(figsize=(6, 2))
         ax.text(0.5, 0.5, "no enriched term below the FDR cut-off", ha="center", va="center")

@@ -6,13 +6,12 @@ import io
 
 import pandas as pd
 
+from mg_platform.analysis.plotting import pyplot
+
 
 def strobe_diagram_png(flow: pd.DataFrame) -> bytes:
     """PNG bytes of the flow diagram; every count comes from ``flow`` (columns step, reason, group, n)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     def count(step: str, group: str | None = None) -> int:
         rows = flow[(flow["step"] == step) & (flow["group"].isna() if group is None else flow["group"] == group)]

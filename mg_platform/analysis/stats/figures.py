@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from mg_platform.analysis.plotting import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 
-def _save(fig: plt.Figure, stem: Path) -> dict[str, Path]:
+def _save(fig: Figure, stem: Path) -> dict[str, Path]:
+    plt = pyplot()
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = {}
     with plt.rc_context({"svg.hashsalt": "mg-platform"}):
@@ -28,6 +31,7 @@ def _save(fig: plt.Figure, stem: Path) -> dict[str, Path]:
 
 def pain_trajectory_figure(emmeans: pd.DataFrame, stem: Path) -> dict[str, Path]:
     """Estimated marginal mean NRS ± 95 % CI by arm over PACU minutes."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for offset, (label, rows) in zip((-0.3, 0.3), emmeans.groupby("group", sort=False), strict=False):
         x = rows["minute"].to_numpy(dtype=float) + offset
@@ -45,6 +49,7 @@ def pain_trajectory_figure(emmeans: pd.DataFrame, stem: Path) -> dict[str, Path]
 def forest_figure(table: pd.DataFrame, difference_label: str, stem: Path) -> dict[str, Path]:
     """Mean difference (95 % CI) per outcome, one panel row each (units differ)."""
     n = max(len(table), 1)
+    plt = pyplot()
     fig, axes = plt.subplots(n, 1, figsize=(6, 1.3 * n + 0.6), squeeze=False)
     for ax, row in zip(axes[:, 0], table.itertuples(index=False), strict=False):
         ax.errorbar(
