@@ -15,6 +15,8 @@ checks of the raw assets:
 
 Every result carries rows_checked, rows_failed, the first failing examples and a
 link to the month's HTML report (``<data dir>/outputs/quality/<month>.html``).
+Each file's materialisation carries its accounting: ``records`` = ``accepted`` +
+``quarantined`` (or ``status: rejected`` with the problem and its line).
 """
 
 from collections.abc import Iterator
@@ -22,14 +24,16 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from mg_platform.analysis import contract, ingest, pseudonym, records
 from mg_platform.analysis.contract import FILE_CONTRACTS, PERIOPERATIVE_RECORDS
+from mg_platform.analysis.pseudonym import KeyProblem, holds_pseudonyms
 from mg_platform.analysis.quality import gate, report, rules, suites
 from mg_platform.analysis.quality.report import FileSection, examples_markdown, findings_frame
 from mg_platform.assets.metadata import code_version, warehouse_table_metadata
 from mg_platform.partitions import monthly_partitions
-from mg_platform.resources.landing import LandingZone
+from mg_platform.resources.landing import InvalidMonthFolder, LandingZone
 from mg_platform.resources.pseudonymiser import Pseudonymiser
 from mg_platform.resources.warehouse import Warehouse
 
@@ -108,12 +112,47 @@ def _quarantine_rows(conn, month: str, file_name: str) -> pd.DataFrame:
     ).fetchdf()
 
 
+class IngestConfig(dg.Config):
+    """Resource limits of the loader (each landed file); exceeding one rejects the file whole."""
+
+    max_file_mb: float = Field(default=512.0, description="Largest accepted file, MiB.")
+    max_line_kb: float = Field(default=64.0, description="Longest accepted physical line, KiB.")
+    max_broken_rows: int = Field(
+        default=1000, description="Records with the wrong field count tolerated before the file is rejected whole."
+    )
+
+    def limits(self) -> records.Limits:
+        return records.Limits(
+            max_file_bytes=int(self.max_file_mb * 1024 * 1024),
+            max_line_bytes=int(self.max_line_kb * 1024),
+            max_broken_rows=self.max_broken_rows,
+        )
+
+
 def _data_lines(path: Path) -> int:
-    """Lines after the header of a file that could not be parsed (0 when it is missing)."""
-    if not path.is_file():
+    """Lines after the header of a rejected file (0 when it is missing or not a regular file)."""
+    try:
+        handle = records.open_regular_file(path, path.name)
+    except records.FileRejected:
         return 0
-    with path.open("rb") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+    with handle:
+        newlines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return max(newlines - 1, 0)
+
+
+def _accounting(load: ingest.FileLoad) -> dict[str, object]:
+    """A file's accounting: records = accepted + quarantined, or the file-level rejection and its line."""
+    if load.rejected is not None:
+        return {"status": "rejected", "problem": load.rejected, "problem_line": load.rejected_line or 0}
+    return {
+        "status": "accepted",
+        "source_sha256": load.sha256,
+        "dialect": load.dialect,
+        "records": load.rows_read,
+        "accepted": load.rows_accepted,
+        "quarantined": load.rows_quarantined,
+        "held_back": load.held_back,
+    }
 
 
 def _file_accepted_result(key, month: str, path: Path, load: ingest.FileLoad, links) -> dg.AssetCheckResult:
@@ -127,6 +166,7 @@ def _file_accepted_result(key, month: str, path: Path, load: ingest.FileLoad, li
         metadata={
             "file": f"{month}/{load.file_name}",
             "problem": load.rejected or "none",
+            "problem_line": load.rejected_line or 0,
             "rows_checked": _data_lines(path) if rejected else load.rows_read,
             "rows_failed": _data_lines(path) if rejected else 0,
             "first_failures": dg.MetadataValue.md(examples_markdown(failures if rejected else failures.iloc[:0])),
@@ -225,7 +265,8 @@ def _cross_month_result(validation, later: pd.DataFrame, links) -> dg.AssetCheck
         dg.AssetSpec(
             QUARANTINE_KEY,
             description="One row per rejected value or row: month, file, line, column, value, rule, message, "
-            "case_key. Identifier values are never stored.",
+            "case_key, value_is_pseudonym (identifier values are stored only as pseudonyms). Includes file "
+            "rejections and later copies of a case delivered in an earlier month.",
             group_name="raw",
             kinds={"duckdb"},
             code_version=RAW_CODE_VERSION,
@@ -236,16 +277,29 @@ def _cross_month_result(validation, later: pd.DataFrame, links) -> dg.AssetCheck
     pool="duckdb_write",
 )
 def raw_month(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone, pseudonymiser: Pseudonymiser
+    context: dg.AssetExecutionContext,
+    config: IngestConfig,
+    warehouse: Warehouse,
+    landing: LandingZone,
+    pseudonymiser: Pseudonymiser,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Load one landed month (both files) through the data-quality gate into raw.* and raw.quarantine."""
     month = context.partition_key
-    folder = landing.month_dir(month)
+    try:
+        folder = landing.month_dir(month)
+    except InvalidMonthFolder as exc:
+        raise dg.Failure(str(exc)) from None
     if not folder.is_dir():
         raise dg.Failure(f"no landing folder for month {month}: expected {folder}")
     hashes = landing.fingerprint(month)
     with warehouse.get_connection() as conn:
-        loads = ingest.load_month(conn, month, folder, pseudonymiser.pads())
+        try:
+            pads = pseudonymiser.pads(create=not holds_pseudonyms(conn))
+            loads = ingest.load_month(
+                conn, month, folder, pads, limits=config.limits(), key_source=pseudonymiser.source
+            )
+        except KeyProblem as exc:
+            raise dg.Failure(str(exc)) from None
         table_meta = {t: warehouse_table_metadata(conn, f"raw.{t}", month) for t in RAW_KEYS}
         quarantine_meta = warehouse_table_metadata(conn, "raw.quarantine", month)
         quarantine = {c.file_name: _quarantine_rows(conn, month, c.file_name) for c in FILE_CONTRACTS}
@@ -285,11 +339,7 @@ def raw_month(
             metadata={
                 **table_meta[c.table],
                 "source_file": f"{month}/{c.file_name}",
-                "source_sha256": hashes.get(c.file_name, "missing"),
-                "dialect": load.dialect or "n/a",
-                "rows_read": load.rows_read,
-                "rows_accepted": load.rows_accepted,
-                "rows_quarantined": load.rows_quarantined,
+                **_accounting(load),
                 "violations_by_rule": dg.MetadataValue.json(load.violations_by_rule),
                 **links,
             },

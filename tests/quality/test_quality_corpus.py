@@ -16,7 +16,7 @@ import pytest
 
 from mg_platform.analysis import ingest
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
-from mg_platform.analysis.pseudonym import hmac_pads
+from mg_platform.analysis.pseudonym import hmac_pads, pseudonym
 
 MONTH = "2025-03"
 RECORDS = "perioperative_records.csv"
@@ -154,15 +154,17 @@ def test_each_bad_row_is_quarantined_with_its_rule_and_valid_rows_are_kept(landi
                 [MONTH, RECORDS],
             ).fetchall()
         )
-        case_keys = conn.execute(
-            "SELECT count(*) FROM raw.quarantine WHERE month = ? AND column_name = 'case_id' AND value IS NOT NULL",
+        clear_identifiers = conn.execute(
+            "SELECT count(*) FROM raw.quarantine WHERE month = ? AND column_name = 'case_id' "
+            "AND NOT value_is_pseudonym",
             [MONTH],
         ).fetchone()[0]
         message = conn.execute(
             "SELECT message FROM raw.quarantine WHERE month = ? AND line = 4 AND file = ?", [MONTH, RECORDS]
         ).fetchone()[0]
     assert values["age_years:2"] == "abc" and values["age_years:4"] == "130" and values["sex:5"] == "X"
-    assert values["case_id:9"] is None and case_keys == 0  # identifiers are never stored in clear
+    # identifiers are never stored in clear: the quarantined case_id is its pseudonym, marked as such (contract)
+    assert values["case_id:9"] == pseudonym(b"k" * 32, case_of_line[9]) and clear_identifiers == 0
     assert message.startswith("expect_column_values_to_be_between")
 
 
@@ -208,11 +210,11 @@ def _latin1(path: Path, column: str) -> None:
     path.write_bytes(buffer.getvalue().encode("latin-1"))
 
 
-FILE_LEVEL_CASES = {
-    "missing_column": (lambda p: _drop_column(p, "asa_class"), "wrong header: missing column(s) asa_class"),
-    "unknown_column": (lambda p: _add_column(p, "ward"), "wrong header: unknown column(s) ward"),
-    "non_utf8": (lambda p: _latin1(p, "preop_analgesic"), "not valid UTF-8: byte 0xfc at line 3"),
-    "empty_file": (lambda p: p.write_bytes(b""), "empty file or empty header line"),
+FILE_LEVEL_CASES = {  # corruption, problem, line where the problem starts (header = 1)
+    "missing_column": (lambda p: _drop_column(p, "asa_class"), "wrong header: missing column(s) asa_class", 1),
+    "unknown_column": (lambda p: _add_column(p, "ward"), "wrong header: unknown column(s) ward", 1),
+    "non_utf8": (lambda p: _latin1(p, "preop_analgesic"), "not valid UTF-8: byte 0xfc at line 3", 3),
+    "empty_file": (lambda p: p.write_bytes(b""), "empty file or empty header line", 1),
 }
 
 
@@ -221,7 +223,7 @@ def test_file_level_failure_rejects_the_file_keeps_its_previous_rows_and_loads_t
     db = tmp_path / "warehouse.duckdb"
     load(landing, db)
     before = count(db, "perioperative_records")
-    corrupt, problem = FILE_LEVEL_CASES[case]
+    corrupt, problem, line = FILE_LEVEL_CASES[case]
     corrupt(landing / MONTH / RECORDS)
     records, pain = load(landing, db)
     assert records.rejected is not None and problem in records.rejected
@@ -231,7 +233,7 @@ def test_file_level_failure_rejects_the_file_keeps_its_previous_rows_and_loads_t
         rows = conn.execute(
             "SELECT file, line, column_name, rule, message FROM raw.quarantine WHERE month = ?", [MONTH]
         ).fetchall()
-    assert [r[:4] for r in rows] == [(RECORDS, None, "*", "file_rejected")]
+    assert [r[:4] for r in rows] == [(RECORDS, line, "*", "file_rejected")]
     assert problem in rows[0][4]
 
 
