@@ -44,3 +44,16 @@ def table_digest(database: Path | str, table: str, where: str = "", params: list
         ordered = ", ".join(f'"{c}"' for c in columns)
         query = f"SELECT md5(string_agg(row_text, '\n' ORDER BY row_text)) FROM (SELECT CAST(({ordered}) AS VARCHAR) AS row_text FROM {table} {where})"
         return conn.execute(query, params or []).fetchone()[0]
+
+
+@pytest.fixture(scope="session")
+def small_cohort():
+    """Two months (2025-03, 2025-04) of 60 screened cases: the loader tests' cohort (tests/ingest)."""
+    return generate_cohort(seed=11, screened=60, months=["2025-03", "2025-04"])
+
+
+@pytest.fixture
+def small_landing(tmp_path: Path, small_cohort) -> Path:
+    """``tmp_path/landing`` holding the small cohort in the comma dialect."""
+    write_landing(small_cohort, tmp_path / "landing")
+    return tmp_path / "landing"

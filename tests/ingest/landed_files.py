@@ -1,4 +1,8 @@
-"""Helpers of the loader tests: edit landed CSV files by physical line, load a month, read the warehouse."""
+"""Helpers of the loader tests: edits by physical line, loads, queries.
+
+The fixtures ``small_cohort`` and ``small_landing`` are in ``tests/conftest.py`` (a conftest.py
+in this folder would shadow it for the modules that import helpers from it).
+"""
 
 from __future__ import annotations
 
@@ -61,8 +65,7 @@ def all_text_in_warehouse(db: Path) -> list[str]:
     """Every VARCHAR value of every table of the warehouse (to search for identifiers in clear)."""
     with duckdb.connect(str(db), read_only=True) as conn:
         columns = conn.execute(
-            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-            "WHERE data_type = 'VARCHAR'"
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
         ).fetchall()
         values = []
         for schema, table, column in columns:

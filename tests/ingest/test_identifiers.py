@@ -25,10 +25,10 @@ def _shift_identifiers(path) -> tuple[list[str], dict[int, str]]:
     return [mrn, case_id], {2: mrn, 3: case_id}
 
 
-def test_a_shifted_identifier_is_quarantined_as_its_pseudonym(landing, tmp_path):
-    secrets, by_line = _shift_identifiers(landing / MONTH / RECORDS)
+def test_a_shifted_identifier_is_quarantined_as_its_pseudonym(small_landing, tmp_path):
+    secrets, by_line = _shift_identifiers(small_landing / MONTH / RECORDS)
     db = tmp_path / "w.duckdb"
-    load(landing, db)
+    load(small_landing, db)
     rows = query(
         db,
         "SELECT line, column_name, value, value_is_pseudonym, rule FROM raw.quarantine WHERE file = ? ORDER BY ALL",
@@ -44,13 +44,11 @@ def test_a_shifted_identifier_is_quarantined_as_its_pseudonym(landing, tmp_path)
     assert not any(s in v for v in all_text_in_warehouse(db) for s in secrets)
 
 
-def test_identifiers_stay_out_of_the_quality_page_and_the_dagster_event_log(landing, tmp_path, monkeypatch):
+def test_identifiers_stay_out_of_the_quality_page_and_the_dagster_event_log(small_landing, tmp_path, monkeypatch):
     monkeypatch.setenv("MG_PSEUDONYM_KEY", KEY.hex())
-    secrets, _ = _shift_identifiers(landing / MONTH / RECORDS)
+    secrets, _ = _shift_identifiers(small_landing / MONTH / RECORDS)
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        [raw_month], partition_key=MONTH, resources=default_resources(tmp_path), instance=instance
-    )
+    result = dg.materialize([raw_month], partition_key=MONTH, resources=default_resources(tmp_path), instance=instance)
     assert result.success
     page = (tmp_path / "outputs" / "quality" / f"{MONTH}.html").read_text()
     events = "".join(str(e) for e in instance.all_logs(result.run_id))
@@ -59,23 +57,23 @@ def test_identifiers_stay_out_of_the_quality_page_and_the_dagster_event_log(land
         assert secret not in page and secret not in events
 
 
-def test_a_symlinked_records_file_is_refused_without_echoing_its_content(landing, tmp_path):
+def test_a_symlinked_records_file_is_refused_without_echoing_its_content(small_landing, tmp_path):
     target = tmp_path / "system_file"
     target.write_text("root:x:0:0:SECRET-FIRST-LINE:/root:/bin/bash\n")
-    path = landing / MONTH / RECORDS
+    path = small_landing / MONTH / RECORDS
     path.unlink()
     path.symlink_to(target)
     db = tmp_path / "w.duckdb"
-    records, pain = load(landing, db)
+    records, pain = load(small_landing, db)
     assert "symbolic link; refused" in records.rejected and pain.rejected is None
     assert not any("SECRET" in v or "root:" in v for v in all_text_in_warehouse(db))
 
 
-def test_a_symlinked_month_folder_is_refused_and_other_months_load(landing, tmp_path, monkeypatch):
+def test_a_symlinked_month_folder_is_refused_and_other_months_load(small_landing, tmp_path, monkeypatch):
     monkeypatch.setenv("MG_PSEUDONYM_KEY", KEY.hex())
     outside = tmp_path / "elsewhere"
-    os.rename(landing / MONTH, outside)
-    (landing / MONTH).symlink_to(outside, target_is_directory=True)
+    os.rename(small_landing / MONTH, outside)
+    (small_landing / MONTH).symlink_to(outside, target_is_directory=True)
     resources = default_resources(tmp_path)
     assert resources["landing"].months() == ["2025-04"]
     assert "symbolic link" in resources["landing"].refusals()[MONTH]
@@ -90,13 +88,13 @@ def test_a_symlinked_month_folder_is_refused_and_other_months_load(landing, tmp_
 
 
 @pytest.mark.parametrize("header_name", ["MRN000123456-and-a-long-tail-of-text", "x" * 200])
-def test_unknown_header_names_are_shortened_in_messages(landing, tmp_path, header_name):
-    path = landing / MONTH / RECORDS
+def test_unknown_header_names_are_shortened_in_messages(small_landing, tmp_path, header_name):
+    path = small_landing / MONTH / RECORDS
     rows = read_rows(path)
     rows[0].append(header_name)
     for row in rows[1:]:
         row.append("1")
     path.write_text(csv_text(rows))
-    records, _ = load(landing, tmp_path / "w.duckdb")
+    records, _ = load(small_landing, tmp_path / "w.duckdb")
     assert "unknown column(s)" in records.rejected
     assert header_name not in records.rejected and header_name[:23] in records.rejected

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from landed_files import MONTH, PAIN, RECORDS, csv_text, load, query, quarantine, read_rows, set_value
+from landed_files import MONTH, PAIN, RECORDS, csv_text, load, quarantine, query, read_rows, set_value
 
 # (column, text, expected rule or None when the value loads) - the same in both dialects
 COMMON = [
@@ -44,9 +44,9 @@ BY_DIALECT = {
 def test_each_near_miss_is_a_type_error_and_valid_values_load_exactly(tmp_path, small_cohort, delimiter):
     from mg_platform.analysis.demo_cohort import write_landing
 
-    landing = tmp_path / "landing"
-    write_landing(small_cohort, landing, dialect="comma" if delimiter == "," else "semicolon")
-    path = landing / MONTH / RECORDS
+    small_landing = tmp_path / "landing"
+    write_landing(small_cohort, small_landing, dialect="comma" if delimiter == "," else "semicolon")
+    path = small_landing / MONTH / RECORDS
     rows = read_rows(path, delimiter)
     cases = COMMON + BY_DIALECT[delimiter]
     assert len(cases) < len(rows) - 1
@@ -55,22 +55,20 @@ def test_each_near_miss_is_a_type_error_and_valid_values_load_exactly(tmp_path, 
     path.write_text(csv_text(rows, delimiter), encoding="utf-8")
     db = tmp_path / "w.duckdb"
 
-    load(landing, db)
+    load(small_landing, db)
 
     got = {(line, column): rule for _, line, column, rule in quarantine(db) if _ == RECORDS}
     for index, (column, text, rule) in enumerate(cases, start=1):
         line = index + 1
         assert got.get((line, column)) == rule, (column, text)
-    stored = dict(
-        query(db, "SELECT line, height_cm FROM raw.perioperative_records WHERE line > ?", [len(COMMON) + 1])
-    )
+    stored = dict(query(db, "SELECT line, height_cm FROM raw.perioperative_records WHERE line > ?", [len(COMMON) + 1]))
     assert stored[len(COMMON) + 2] == 172.5 and stored[len(COMMON) + 3] == 172.5
     elective = dict(query(db, "SELECT line, elective FROM raw.perioperative_records WHERE line IN (20, 21)"))
     assert elective == {20: True, 21: True}
 
 
-def test_timestamp_offsets_are_converted_to_utc_and_far_years_are_range_errors(landing, tmp_path):
-    path = landing / MONTH / PAIN
+def test_timestamp_offsets_are_converted_to_utc_and_far_years_are_range_errors(small_landing, tmp_path):
+    path = small_landing / MONTH / PAIN
     rows = read_rows(path)
     values = {
         1: "2025-03-09T10:00:00+05:00",  # 05:00 UTC
@@ -88,7 +86,7 @@ def test_timestamp_offsets_are_converted_to_utc_and_far_years_are_range_errors(l
     path.write_text(csv_text(rows))
     db = tmp_path / "w.duckdb"
 
-    load(landing, db)
+    load(small_landing, db)
 
     got = {line: rule for file, line, column, rule in quarantine(db) if file == PAIN and column == "recorded_at"}
     assert got == {6: "type", 7: "range", 8: "range", 9: "type", 10: "type"}
