@@ -139,14 +139,15 @@ def _stage(conn: duckdb.DuckDBPyConnection, folder: Path, contract: FileContract
 
 
 def _collect_identifiers(conn: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
-    """Temp table ``month_ids(value)``: every case_id and mrn text of the month's staged files."""
+    """Temp table ``month_ids(value)``: every case_id and mrn text of the month's staged files.
+
+    Broken records (wrong field count) contribute the fields at the identifier columns' positions.
+    """
+    t_columns = {c.table: c.column_names for c in FILE_CONTRACTS}
+    staged = [c.table for c, load in zip(FILE_CONTRACTS, loads, strict=True) if load.rejected is None]
     parts = [
-        f'SELECT "{name}" AS value FROM s_{c.table}_text'
-        for c, load in zip(FILE_CONTRACTS, loads, strict=True)
-        if load.rejected is None
-        for name in IDENTIFIER_NAMES
-        if name in c.column_names
-    ]
+        f'SELECT "{name}" AS value FROM s_{t}_text' for t in staged for name in IDENTIFIER_NAMES if name in t_columns[t]
+    ] + [f"SELECT value FROM s_{t}_broken_ids" for t in staged]
     union = " UNION ".join(parts) if parts else "SELECT NULL::VARCHAR AS value"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE month_ids AS SELECT DISTINCT value FROM ({union}) WHERE value <> ''")
 

@@ -225,6 +225,7 @@ def _create_staging(conn: duckdb.DuckDBPyConnection, prefix: str, names: tuple[s
     columns = ", ".join(f"{_quote(n)} VARCHAR" for n in names)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {prefix}_text (_line BIGINT, {columns})")
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {prefix}_broken (_line BIGINT, message VARCHAR)")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {prefix}_broken_ids (_line BIGINT, value VARCHAR)")
 
 
 def _append(conn: duckdb.DuckDBPyConnection, table: str, columns: list[list], names: list[str]) -> None:
@@ -262,7 +263,8 @@ def stage_file(
         if problem:
             raise FileRejected(name, problem, 1)
         _create_staging(conn, prefix, tuple(names))
-        records, broken = _read_records(conn, lines, name, names, dialect, prefix, limits)
+        identifiers = [i for i, n in enumerate(names) if contract.column(n).identifier]
+        records, broken = _read_records(conn, lines, name, names, identifiers, dialect, prefix, limits)
         for _ in lines:  # drain (only blank lines can remain); keeps the sha256 over the whole file
             pass
     if records + broken == 0:
@@ -293,14 +295,19 @@ def _read_records(
     lines: Iterator[tuple[int, str]],
     file_name: str,
     names: list[str],
+    identifiers: list[int],
     dialect: Dialect,
     prefix: str,
     limits: Limits,
 ) -> tuple[int, int]:
-    """Parse the records after the header into the staging tables; return (records, broken) counts."""
+    """Parse the records after the header into the staging tables; return (records, broken) counts.
+
+    Of a broken record, only the fields at the identifier columns' positions are kept
+    (``{prefix}_broken_ids``), so that the same values elsewhere are known as identifiers.
+    """
     previous_limit = csv.field_size_limit(limits.max_line_bytes)  # bounds a runaway quoted field
     try:
-        return _parse(conn, _Lines(lines), file_name, names, dialect, prefix, limits)
+        return _parse(conn, _Lines(lines), file_name, names, identifiers, dialect, prefix, limits)
     finally:
         csv.field_size_limit(previous_limit)
 
@@ -310,6 +317,7 @@ def _parse(
     lines: _Lines,
     file_name: str,
     names: list[str],
+    identifiers: list[int],
     dialect: Dialect,
     prefix: str,
     limits: Limits,
@@ -318,6 +326,7 @@ def _parse(
     width = len(names)
     good: list[list] = [[] for _ in range(width + 1)]
     bad: list[list] = [[], []]
+    bad_ids: list[list] = [[], []]
     records = broken = 0
     while True:
         start = lines.last + 1  # the reader never reads ahead: the next record starts on the next line
@@ -340,6 +349,8 @@ def _parse(
         else:
             bad[0].append(start)
             bad[1].append(f"record has {len(fields)} fields, the header has {width}")
+            bad_ids[0] += [start for i in identifiers if i < len(fields)]
+            bad_ids[1] += [fields[i] for i in identifiers if i < len(fields)]
             broken += 1
             if broken > limits.max_broken_rows:
                 raise FileRejected(
@@ -352,6 +363,7 @@ def _parse(
         _append(conn, f"{prefix}_text", good, ["_line", *names])
     if bad[0]:
         _append(conn, f"{prefix}_broken", bad, ["_line", "message"])
+        _append(conn, f"{prefix}_broken_ids", bad_ids, ["_line", "value"])
     return records, broken
 
 
