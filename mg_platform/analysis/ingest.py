@@ -50,7 +50,14 @@ import pandas as pd
 from mg_platform.analysis.contract import FILE_CONTRACTS, PACU_PAIN_SCORES, PERIOPERATIVE_RECORDS, FileContract
 from mg_platform.analysis.pseudonym import hmac_sql, verify_key
 from mg_platform.analysis.quality.gate import Finding, QualityGate, Validation, quality_gate
-from mg_platform.analysis.quality.suites import cross_month_suite, frame_column, schema_frame, schema_suite, suite_for
+from mg_platform.analysis.quality.suites import (
+    CASE_HAS_RECORD,
+    cross_month_suite,
+    frame_column,
+    schema_frame,
+    schema_suite,
+    suite_for,
+)
 from mg_platform.analysis.records import (
     FileRejected,
     Limits,
@@ -135,6 +142,13 @@ def _stage(conn: duckdb.DuckDBPyConnection, folder: Path, contract: FileContract
         )""",
     )
     conn.execute(f"CREATE OR REPLACE TEMP TABLE h_{t} (_line BIGINT)")  # held back (records file rejected)
+    bad, first = conn.execute(f"SELECT count(DISTINCT _line), min(_line) FROM v_{t}").fetchone()
+    if bad > limits.max_broken_rows and 2 * bad > staged.records + staged.broken:
+        load.rejected = (
+            f"{bad} of {staged.records + staged.broken} records cannot be read (values not of their column's type "
+            f"or a wrong number of fields; first at line {first}): not a contract export"
+        )
+        load.rejected_line = first
     return load
 
 
@@ -209,9 +223,11 @@ def _gate_file(
     """
     t = contract.table
     frame = _hold_back(conn, candidate_frame(conn, contract, keys), held_back, t)
+    if contract is PACU_PAIN_SCORES:
+        frame[CASE_HAS_RECORD] = frame["case_key"].isin(accepted_case_keys)
     started = time.perf_counter()
     schema = gate.validate(schema_frame(frame, contract), schema_suite(contract), index_columns=("column",))
-    validation = gate.validate(frame, suite_for(contract, month, accepted_case_keys))
+    validation = gate.validate(frame, suite_for(contract, month))
     load.gx_seconds = time.perf_counter() - started
     validation.outcomes = schema.outcomes + validation.outcomes
     load.validation = validation
