@@ -142,13 +142,6 @@ def _stage(conn: duckdb.DuckDBPyConnection, folder: Path, contract: FileContract
         )""",
     )
     conn.execute(f"CREATE OR REPLACE TEMP TABLE h_{t} (_line BIGINT)")  # held back (records file rejected)
-    bad, first = conn.execute(f"SELECT count(DISTINCT _line), min(_line) FROM v_{t}").fetchone()
-    if bad > limits.max_broken_rows and 2 * bad > staged.records + staged.broken:
-        load.rejected = (
-            f"{bad} of {staged.records + staged.broken} records cannot be read (values not of their column's type "
-            f"or a wrong number of fields; first at line {first}): not a contract export"
-        )
-        load.rejected_line = first
     return load
 
 
@@ -340,6 +333,7 @@ def _commit_file(
         ORDER BY v._line, v.column_name, v.rule""",
         {**params, **keys},
     )
+    conn.execute(f"DELETE FROM h_{t} WHERE _line IN (SELECT _line FROM v_{t})")  # those have their own entries
     load.held_back = conn.execute(f"SELECT count(*) FROM h_{t}").fetchone()[0]
     if load.held_back:
         conn.execute(

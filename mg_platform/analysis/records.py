@@ -41,7 +41,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -107,7 +107,9 @@ class Limits:
         record is ~300 bytes.
     max_broken_rows : int
         Most records with the wrong number of fields before the file is judged not to be
-        a contract export at all (instead of quarantining it line by line).
+        a contract export at all (instead of quarantining it line by line); also the most
+        unreadable records (wrong field count or a value not of its type) when they are
+        more than half of the records read (checked after the first batch and at the end).
     """
 
     max_file_bytes: int = 512 * 1024 * 1024
@@ -264,9 +266,14 @@ def stage_file(
             raise FileRejected(name, problem, 1)
         _create_staging(conn, prefix, tuple(names))
         identifiers = [i for i, n in enumerate(names) if contract.column(n).identifier]
-        records, broken = _read_records(conn, lines, name, names, identifiers, dialect, prefix, limits)
+
+        def check(records: int, broken: int) -> None:
+            _check_readable(conn, contract, dialect, prefix, records, broken, limits)
+
+        records, broken = _read_records(conn, lines, name, names, identifiers, dialect, prefix, limits, check)
         for _ in lines:  # drain (only blank lines can remain); keeps the sha256 over the whole file
             pass
+    check(records, broken)
     if records + broken == 0:
         raise FileRejected(
             name,
@@ -299,15 +306,18 @@ def _read_records(
     dialect: Dialect,
     prefix: str,
     limits: Limits,
+    check: Callable[[int, int], None],
 ) -> tuple[int, int]:
     """Parse the records after the header into the staging tables; return (records, broken) counts.
+
+    ``check(records, broken)`` runs after the first batch, to refuse a file of garbage early.
 
     Of a broken record, only the fields at the identifier columns' positions are kept
     (``{prefix}_broken_ids``), so that the same values elsewhere are known as identifiers.
     """
     previous_limit = csv.field_size_limit(limits.max_line_bytes)  # bounds a runaway quoted field
     try:
-        return _parse(conn, _Lines(lines), file_name, names, identifiers, dialect, prefix, limits)
+        return _parse(conn, _Lines(lines), file_name, names, identifiers, dialect, prefix, limits, check)
     finally:
         csv.field_size_limit(previous_limit)
 
@@ -321,6 +331,7 @@ def _parse(
     dialect: Dialect,
     prefix: str,
     limits: Limits,
+    check: Callable[[int, int], None],
 ) -> tuple[int, int]:
     reader = csv.reader(lines, delimiter=dialect.delimiter, quotechar='"', doublequote=True, strict=True)
     width = len(names)
@@ -346,6 +357,8 @@ def _parse(
             if records % BATCH_RECORDS == 0:
                 _append(conn, f"{prefix}_text", good, ["_line", *names])
                 good = [[] for _ in range(width + 1)]
+                if records == BATCH_RECORDS:
+                    check(records, broken)
         else:
             bad[0].append(start)
             bad[1].append(f"record has {len(fields)} fields, the header has {width}")
@@ -365,6 +378,36 @@ def _parse(
         _append(conn, f"{prefix}_broken", bad, ["_line", "message"])
         _append(conn, f"{prefix}_broken_ids", bad_ids, ["_line", "value"])
     return records, broken
+
+
+def unreadable_sql(contract: FileContract, dialect: Dialect, source: str) -> str:
+    """SELECT count(*), min(_line) of the records of ``source`` with a value that does not read as its type."""
+    conditions = " OR ".join(
+        f"({_quote(c.name)} <> '' AND ({_typed_expr(c, dialect)}) IS NULL)"
+        for c in contract.columns
+        if c.type != "string"
+    )
+    return f"SELECT count(*), min(_line) FROM {source} WHERE {conditions}"
+
+
+def _check_readable(
+    conn: duckdb.DuckDBPyConnection,
+    contract: FileContract,
+    dialect: Dialect,
+    prefix: str,
+    records: int,
+    broken: int,
+    limits: Limits,
+) -> None:
+    """Reject a file most of whose records cannot be read (more than ``max_broken_rows``, and over half)."""
+    bad, first = conn.execute(unreadable_sql(contract, dialect, f"{prefix}_text")).fetchone()
+    if bad + broken > limits.max_broken_rows and 2 * (bad + broken) > records + broken:
+        raise FileRejected(
+            contract.file_name,
+            f"{bad + broken} of the first {records + broken} records cannot be read (values not of their column's "
+            f"type or a wrong number of fields; first at line {first}): not a contract export",
+            first,
+        )
 
 
 def _split_problem(error: str, start: int, current: int, limits: Limits) -> str:
