@@ -299,7 +299,7 @@ class _Lines:
 
 def _read_records(
     conn: duckdb.DuckDBPyConnection,
-    lines: Iterator[tuple[int, str]],
+    physical: Iterator[tuple[int, str]],
     file_name: str,
     names: list[str],
     identifiers: list[int],
@@ -310,29 +310,21 @@ def _read_records(
 ) -> tuple[int, int]:
     """Parse the records after the header into the staging tables; return (records, broken) counts.
 
-    ``check(records, broken)`` runs after the first batch, to refuse a file of garbage early.
-
     Of a broken record, only the fields at the identifier columns' positions are kept
     (``{prefix}_broken_ids``), so that the same values elsewhere are known as identifiers.
+    ``check(records, broken)`` runs after the first batch, to refuse a file of garbage early.
     """
     previous_limit = csv.field_size_limit(limits.max_line_bytes)  # bounds a runaway quoted field
     try:
-        return _parse(conn, _Lines(lines), file_name, names, identifiers, dialect, prefix, limits, check)
+        return _parse_records(conn, _Lines(physical), file_name, names, identifiers, dialect, prefix, limits, check)
     finally:
         csv.field_size_limit(previous_limit)
 
 
-def _parse(
-    conn: duckdb.DuckDBPyConnection,
-    lines: _Lines,
-    file_name: str,
-    names: list[str],
-    identifiers: list[int],
-    dialect: Dialect,
-    prefix: str,
-    limits: Limits,
-    check: Callable[[int, int], None],
+def _parse_records(
+    conn, lines: _Lines, file_name, names, identifiers, dialect, prefix, limits, check
 ) -> tuple[int, int]:
+    """The body of :func:`_read_records` (same arguments, ``lines`` wrapped to remember line numbers)."""
     reader = csv.reader(lines, delimiter=dialect.delimiter, quotechar='"', doublequote=True, strict=True)
     width = len(names)
     good: list[list] = [[] for _ in range(width + 1)]

@@ -106,7 +106,7 @@ def _report_links(path: Path) -> dict[str, object]:
 
 def _quarantine_rows(conn, month: str, file_name: str) -> pd.DataFrame:
     return conn.execute(
-        "SELECT line, column_name AS column, value, rule, message FROM raw.quarantine "
+        "SELECT line, column_name AS column, value, rule, message, value_is_pseudonym FROM raw.quarantine "
         "WHERE month = ? AND file = ? ORDER BY line NULLS FIRST, column_name, rule",
         [month, file_name],
     ).fetchdf()

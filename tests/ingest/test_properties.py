@@ -180,7 +180,7 @@ def assert_exact(stored: dict, row: list[str], header: list[str], contract, deci
 ops_for = {name: st.lists(damage(25, contract.column_names), max_size=5) for name, contract in CONTRACTS.items()}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dialect=st.sampled_from(sorted(DIALECTS)), ops=ops_for[RECORDS])
 def test_reader_accounts_for_every_record_and_reads_values_exactly(dialect, ops):
     folder = Path(tempfile.mkdtemp())
@@ -260,7 +260,7 @@ def _check_whole_load(dialect: str, ops_records: list[tuple], ops_pain: list[tup
 whole_load = given(dialect=st.sampled_from(sorted(DIALECTS)), ops_records=ops_for[RECORDS], ops_pain=ops_for[PAIN])
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @whole_load
 def test_whole_load_accounts_exactly_and_stores_no_identifier_in_clear(dialect, ops_records, ops_pain):
     _check_whole_load(dialect, ops_records, ops_pain)

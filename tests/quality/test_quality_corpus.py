@@ -15,24 +15,13 @@ import duckdb
 import pytest
 
 from mg_platform.analysis import ingest
-from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
+from mg_platform.analysis.demo_cohort import write_landing
 from mg_platform.analysis.pseudonym import hmac_pads, pseudonym
 
 MONTH = "2025-03"
 RECORDS = "perioperative_records.csv"
 PAIN = "pacu_pain_scores.csv"
 PADS = hmac_pads(b"k" * 32)
-
-
-@pytest.fixture(scope="module")
-def cohort():
-    return generate_cohort(seed=11, screened=60, months=["2025-03", "2025-04"])
-
-
-@pytest.fixture
-def landing(tmp_path: Path, cohort) -> Path:
-    write_landing(cohort, tmp_path / "landing")
-    return tmp_path / "landing"
 
 
 def read_rows(path: Path, delimiter: str = ",") -> list[list[str]]:
@@ -68,8 +57,8 @@ def count(db: Path, table: str, month: str = MONTH) -> int:
         return conn.execute(f"SELECT count(*) FROM raw.{table} WHERE month = ?", [month]).fetchone()[0]
 
 
-def test_each_bad_row_is_quarantined_with_its_rule_and_valid_rows_are_kept(landing, tmp_path):
-    records_path, pain_path = landing / MONTH / RECORDS, landing / MONTH / PAIN
+def test_each_bad_row_is_quarantined_with_its_rule_and_valid_rows_are_kept(small_landing, tmp_path):
+    records_path, pain_path = small_landing / MONTH / RECORDS, small_landing / MONTH / PAIN
     rows = read_rows(records_path)
     n_records = len(rows) - 1
     case_of_line = {line: rows[line - 1][0] for line in range(2, n_records + 2)}
@@ -105,7 +94,7 @@ def test_each_bad_row_is_quarantined_with_its_rule_and_valid_rows_are_kept(landi
     pain_dup_line, unknown_line = n_pain + 2, n_pain + 3
 
     db = tmp_path / "warehouse.duckdb"
-    records, pain_load = load(landing, db)
+    records, pain_load = load(small_landing, db)
 
     expected_records = {
         (RECORDS, 2, "age_years", "type"),
@@ -168,9 +157,9 @@ def test_each_bad_row_is_quarantined_with_its_rule_and_valid_rows_are_kept(landi
     assert message.startswith("expect_column_values_to_be_between")
 
 
-def test_semicolon_file_with_decimal_comma_and_quoted_delimiter(tmp_path, cohort):
+def test_semicolon_file_with_decimal_comma_and_quoted_delimiter(tmp_path, small_cohort):
     landing = tmp_path / "landing"
-    write_landing(cohort, landing, dialect="semicolon")
+    write_landing(small_cohort, landing, dialect="semicolon")
     path = landing / MONTH / RECORDS
     rows = read_rows(path, delimiter=";")
     set_value(rows, 2, "comorbidities", "asthma;hypothyroidism")  # contains the delimiter: quoted
@@ -219,13 +208,13 @@ FILE_LEVEL_CASES = {  # corruption, problem, line where the problem starts (head
 
 
 @pytest.mark.parametrize("case", sorted(FILE_LEVEL_CASES))
-def test_file_level_failure_rejects_the_file_keeps_its_previous_rows_and_loads_the_other(landing, tmp_path, case):
+def test_file_level_failure_rejects_the_file_keeps_its_previous_rows_and_loads_the_other(small_landing, tmp_path, case):
     db = tmp_path / "warehouse.duckdb"
-    load(landing, db)
+    load(small_landing, db)
     before = count(db, "perioperative_records")
     corrupt, problem, line = FILE_LEVEL_CASES[case]
-    corrupt(landing / MONTH / RECORDS)
-    records, pain = load(landing, db)
+    corrupt(small_landing / MONTH / RECORDS)
+    records, pain = load(small_landing, db)
     assert records.rejected is not None and problem in records.rejected
     assert pain.rejected is None and pain.rows_quarantined == 0
     assert count(db, "perioperative_records") == before  # previous delivery kept
@@ -237,25 +226,25 @@ def test_file_level_failure_rejects_the_file_keeps_its_previous_rows_and_loads_t
     assert problem in rows[0][4]
 
 
-def test_corrected_redelivery_clears_the_stale_quarantine_entries(landing, tmp_path):
-    path = landing / MONTH / RECORDS
+def test_corrected_redelivery_clears_the_stale_quarantine_entries(small_landing, tmp_path):
+    path = small_landing / MONTH / RECORDS
     original = path.read_bytes()
     rows = read_rows(path)
     set_value(rows, 2, "age_years", "abc")
     set_value(rows, 3, "sex", "X")
     write_rows(path, rows)
     db = tmp_path / "warehouse.duckdb"
-    first, _ = load(landing, db)
+    first, _ = load(small_landing, db)
     assert first.rows_quarantined == 2 and {q[3] for q in quarantine(db)} >= {"type", "allowed_values"}
-    load(landing, db, "2025-04")
+    load(small_landing, db, "2025-04")
     april = quarantine(db, "2025-04")
 
     _drop_column(path, "sex")  # a broken re-delivery keeps the rows and their quarantine entries
-    load(landing, db)
+    load(small_landing, db)
     assert {q[3] for q in quarantine(db)} >= {"type", "allowed_values", "file_rejected"}
 
     path.write_bytes(original)  # the hospital's corrected export
-    corrected, pain = load(landing, db)
+    corrected, pain = load(small_landing, db)
     assert quarantine(db) == set()
     assert corrected.rows_quarantined == 0 and corrected.rows_accepted == len(rows) - 1
     assert count(db, "perioperative_records") == len(rows) - 1

@@ -2,8 +2,9 @@
 
 Written to ``<data dir>/outputs/quality/<month>.html`` by the raw asset. It lists,
 per file, whether it was accepted, the row counts, every expectation with its
-result, the quarantined rows and the warnings. Identifier values never appear
-(quarantine values of case_id and mrn are NULL; GX ran on pseudonyms).
+result, the quarantined rows and the warnings. Identifier values never appear in
+clear (raw.quarantine holds the pseudonym of a rejected identifier, or of a value
+equal to one, with ``value_is_pseudonym``; GX ran on pseudonyms).
 """
 
 from __future__ import annotations

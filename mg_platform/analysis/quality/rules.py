@@ -26,17 +26,33 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "file_rejected",
         "error",
-        "header inspection (records.inspect_header) + DuckDB",
-        "missing or unreadable file, not UTF-8, empty, wrong header (missing, unknown or duplicated column): "
-        "the whole file is rejected, its previous rows are kept and the month's downstream is blocked",
+        "the streaming reader (records.stage_file)",
+        "missing file, symbolic link, not UTF-8, empty, wrong header (missing, unknown, duplicated or empty "
+        "column name, with near-miss hints), a record that cannot be split (unterminated quote, text after a "
+        "closing quote), a header without records, a size or line-length limit, mostly unreadable records: "
+        "the whole file is rejected at the line where the trouble starts, its previous rows are kept and the "
+        "month's downstream is blocked",
     ),
     Rule(
         "unparseable_row",
         "error",
-        "DuckDB read_csv reject table",
-        "structurally broken line: wrong number of fields or bad quoting",
+        "the streaming reader (records.stage_file)",
+        "record with a different number of fields than the header",
     ),
-    Rule("type", "error", "SQL typing (the parser)", "value is not a valid int/float/bool/date/timestamp"),
+    Rule(
+        "type",
+        "error",
+        "SQL typing (the parser)",
+        "value does not read exactly as its type: int -?[0-9]+; float in decimal notation with the file's "
+        "decimal mark (no NaN/Inf); date YYYY-MM-DD; timestamp ISO 8601; bool true/false, yes/no, y/n, 1/0",
+    ),
+    Rule(
+        "identifier_in_wrong_column",
+        "error",
+        "SQL (ingest)",
+        "a value equal to a case_id or mrn of the month's files in another column (a shifted column); "
+        "stored as its pseudonym",
+    ),
     Rule(
         "schema",
         "error",
@@ -77,12 +93,19 @@ RULES: tuple[Rule, ...] = (
         "pain score whose case_id is not an accepted perioperative record of the same month",
     ),
     Rule(
+        "records_file_rejected",
+        "error",
+        "ingest",
+        "pain scores of a month whose records file was rejected and whose case has no previously loaded "
+        "record: held back under one raw.quarantine entry naming their count",
+    ),
+    Rule(
         "duplicate_key_across_months",
         "warning",
         "GX expect_column_values_to_be_unique on all months of raw.perioperative_records; "
         "the SQL model staging.rejected_cross_month rejects",
         "case_id already delivered in an earlier month: the earliest copy is kept by staging, later ones "
-        "are rejected there (order independent)",
+        "are rejected there and listed in raw.quarantine with the columns whose values differ (order independent)",
     ),
     Rule(
         "mgso4_dose_presence",
