@@ -109,14 +109,16 @@ def child(folder: str) -> None:
 def measure(folder: Path) -> tuple[dict, float, float]:
     """(child's outcome, wall seconds, peak RSS MiB) of loading ``folder`` in a child process."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"child failed with status {status}")
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", str(folder)], stdout=subprocess.PIPE, stderr=errors
+        )
+        output = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage (ru_maxrss in KiB on Linux)
+        wall = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise RuntimeError(f"child failed ({status}): {errors.read().decode()[-3000:]}")
     return json.loads(output.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
 
 

@@ -392,7 +392,7 @@ def _check_readable(
     limits: Limits,
 ) -> None:
     """Reject a file most of whose records cannot be read (more than ``max_broken_rows``, and over half)."""
-    bad, first = conn.execute(unreadable_sql(contract, dialect, f"{prefix}_text")).fetchone()
+    ((bad, first),) = conn.execute(unreadable_sql(contract, dialect, f"{prefix}_text")).fetchall()
     if bad + broken > limits.max_broken_rows and 2 * (bad + broken) > records + broken:
         raise FileRejected(
             contract.file_name,

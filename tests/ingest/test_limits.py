@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 import string
 
+import duckdb
 import pytest
-from landed_files import MONTH, RECORDS, count, load, read_rows
+from landed_files import MONTH, PAIN, RECORDS, count, load, read_rows
 
-from mg_platform.analysis.records import Limits
+from mg_platform.analysis.contract import PACU_PAIN_SCORES
+from mg_platform.analysis.records import BATCH_RECORDS, Limits, stage_file
 
 
 def _garbage(path, lines: int, fields: int | None) -> None:
@@ -58,3 +60,14 @@ def test_limits_reject_the_file_whole_and_keep_the_previous_delivery(
     assert problem in records.rejected and pain.rejected is None
     assert records.rejected_line == (n_lines + 1 if line == -1 else line)
     assert count(db, "perioperative_records") == before
+
+
+def test_a_file_longer_than_one_batch_is_staged_whole_in_bounded_batches(tmp_path):
+    rows = BATCH_RECORDS * 2 + 7  # two full batches (the first one is checked for garbage) and a partial one
+    path = tmp_path / PAIN
+    path.write_text("case_id,minute,nrs,recorded_at\n" + "".join(f"SC-{i:06d},0,3,\n" for i in range(rows)))
+    with duckdb.connect() as conn:
+        staged = stage_file(conn, path, PACU_PAIN_SCORES, "s")
+        lines = conn.execute("SELECT min(_line), max(_line), count(DISTINCT _line) FROM s_text").fetchall()
+    assert (staged.records, staged.broken) == (rows, 0)
+    assert lines == [(2, rows + 1, rows)]
