@@ -10,6 +10,8 @@ RSS is the child's ``ru_maxrss`` from ``os.wait4``, so the parent's memory does 
 - ``hostile_shaped``: the same size of garbage lines that have exactly the header's
   number of fields (each line is a record whose every value is wrong): the worst case,
   read whole before it is judged.
+- ``hostile_late``: 25 000 valid records (so the first-batch check passes), then the
+  shaped garbage: read whole, then refused by the end-of-file check.
 - ``valid_month``: one month of ``--records`` valid perioperative records and their
   pain scores (~4.85 per case), demo cohort (seed 11).
 
@@ -63,6 +65,23 @@ def write_hostile(folder: Path, megabytes: float, shaped: bool) -> int:
         ",".join(PACU_PAIN_SCORES.column_names) + "\nSC2025-000001,0,3,2025-03-10T11:00:00\n"
     )
     return lines
+
+
+def write_late(folder: Path, megabytes: float) -> int:
+    """25 000 valid records and their pain scores, then ``megabytes`` MB of shaped garbage records."""
+    from mg_platform.analysis.contract import PERIOPERATIVE_RECORDS
+
+    rows = write_valid(folder, 25_000)
+    garbage = folder.parent / "garbage"
+    lines = write_hostile(garbage, megabytes, shaped=True)
+    with (
+        (folder / PERIOPERATIVE_RECORDS.file_name).open("a") as out,
+        (garbage / PERIOPERATIVE_RECORDS.file_name).open() as src,
+    ):
+        next(src)  # its header
+        for line in src:
+            out.write(line)
+    return rows + lines
 
 
 def write_valid(folder: Path, records: int) -> int:
@@ -126,7 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hostile-mb", type=float, default=200.0)
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["hostile_garbage", "hostile_shaped", "valid_month"])
+    parser.add_argument("--only", choices=["hostile_garbage", "hostile_shaped", "hostile_late", "valid_month"])
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
@@ -135,6 +154,7 @@ def main() -> None:
     scenarios = {
         "hostile_garbage": lambda f: write_hostile(f, args.hostile_mb, shaped=False),
         "hostile_shaped": lambda f: write_hostile(f, args.hostile_mb, shaped=True),
+        "hostile_late": lambda f: write_late(f, args.hostile_mb),
         "valid_month": lambda f: write_valid(f, args.records),
     }
     for name, write in scenarios.items():
