@@ -260,7 +260,10 @@ def stage_file(
         if not header.strip():
             raise FileRejected(name, "empty file or empty header line", 1)
         dialect = SEMICOLON if ";" in header and "," not in header else COMMA
-        names = [n.strip() for n in next(csv.reader([header], delimiter=dialect.delimiter, strict=True))]
+        try:
+            names = [n.strip() for n in next(csv.reader([header], delimiter=dialect.delimiter, strict=True))]
+        except csv.Error:
+            raise FileRejected(name, "wrong header: the header line cannot be split (unbalanced quotes)", 1) from None
         problem = _header_problem(names, header, contract, dialect)
         if problem:
             raise FileRejected(name, problem, 1)

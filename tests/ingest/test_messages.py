@@ -23,7 +23,12 @@ def _upper_case_extension(path):
     path.rename(path.with_name("perioperative_records.CSV"))
 
 
+def _quote_in_header(path):
+    path.write_text('"' + path.read_text())
+
+
 HINTS = {
+    "quote": (_quote_in_header, "wrong header: the header line cannot be split (unbalanced quotes)"),
     "tab": (_tab_delimited, "wrong header: the file is tab-delimited; the contract allows ',' or ';'"),
     "upper": (_upper_case_header, "column names are case-sensitive and lower case in the contract (CASE_ID, MRN,"),
     "trailing": (_trailing_delimiter, "the header ends with a delimiter, giving an empty column name: remove the"),
