@@ -399,7 +399,7 @@ def _check_readable(
     if bad + broken > limits.max_broken_rows and 2 * (bad + broken) > records + broken:
         raise FileRejected(
             contract.file_name,
-            f"{bad + broken} of the first {records + broken} records cannot be read (values not of their column's "
+            f"{bad + broken} of the {records + broken} records checked are unreadable (values not of their column's "
             f"type or a wrong number of fields; first at line {first}): not a contract export",
             first,
         )

@@ -43,7 +43,7 @@ def _garbage(path, lines: int, fields: int | None) -> None:
             "more than 10 records do not have the header's 37 fields",
             2,
         ),
-        (lambda p: _garbage(p, 40, 37), Limits(max_broken_rows=10), "40 of the first 40 records cannot be read", 2),
+        (lambda p: _garbage(p, 40, 37), Limits(max_broken_rows=10), "40 of the 40 records checked are unreadable", 2),
     ],
     ids=["file_size", "line_length", "garbage_lines", "garbage_with_the_right_field_count"],
 )
