@@ -66,7 +66,8 @@ def test_blinded_model_is_the_same_fit_relabelled(fitted):
         assert set(blinded.emmeans["group"]) == {"A", "B"}
         sign = 1.0 if dict(arms.mapping)["Control"] == "A" else -1.0
         np.testing.assert_allclose(blinded.contrasts["estimate"], sign * fitted.contrasts["estimate"], atol=1e-8)
-        np.testing.assert_allclose(blinded.tests["statistic"], fitted.tests["statistic"], rtol=1e-8)
+        # The optimum in log(gamma) is found to ~1e-8 (Brent on a flat criterion), so chi-squares agree to ~1e-7.
+        np.testing.assert_allclose(blinded.tests["statistic"], fitted.tests["statistic"], rtol=1e-6)
         assert blinded.fit.reml_criterion == pytest.approx(fitted.fit.reml_criterion, abs=1e-8)
 
 

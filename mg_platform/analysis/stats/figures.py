@@ -66,3 +66,72 @@ def forest_figure(table: pd.DataFrame, difference_label: str, stem: Path) -> dic
     axes[-1, 0].set_xlabel(f"Mean difference ({difference_label}), 95 % CI")
     fig.tight_layout()
     return _save(fig, stem)
+
+
+def love_plot(balance: pd.DataFrame, stem: Path, threshold: float = 0.1) -> dict[str, Path]:
+    """Signed SMD per covariate (level) before and after weighting, with the +/- ``threshold`` lines (cobalt style)."""
+    plt = pyplot()
+    labels = [
+        v if pd.isna(lv) else f"{v} = {lv}" for v, lv in balance[["variable", "level"]].drop_duplicates().to_numpy()
+    ]
+    fig, ax = plt.subplots(figsize=(6, 0.3 * len(labels) + 1.2))
+    markers = {"none": "o", "overlap": "s", "iptw": "^"}
+    for weighting, rows in balance.groupby("weighting", sort=False):
+        ax.scatter(rows["smd"], range(len(rows)), marker=markers.get(str(weighting), "x"), label=str(weighting))
+    for x in (-threshold, threshold):
+        ax.axvline(x, color="grey", linestyle="--", linewidth=1)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Standardised mean difference (comparison - reference; unweighted pooled SD)")
+    ax.legend(title="Weighting", loc="best")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, stem)
+
+
+def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path) -> dict[str, Path]:
+    """Per outcome, one panel: unadjusted, adjusted, overlap-weighted and IPTW estimate with 95 % CI."""
+    outcomes = list(dict.fromkeys(estimates["outcome"]))
+    plt = pyplot()
+    fig, axes = plt.subplots(max(len(outcomes), 1), 1, figsize=(6, 1.6 * max(len(outcomes), 1) + 0.6), squeeze=False)
+    for ax, outcome in zip(axes[:, 0], outcomes, strict=False):
+        rows = estimates[estimates["outcome"] == outcome].reset_index(drop=True)
+        y = range(len(rows))
+        err = [rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]]
+        ax.errorbar(rows["estimate"], y, xerr=err, fmt="s", capsize=3)
+        ax.axvline(0, color="grey", linestyle="--", linewidth=1)
+        ax.set_yticks(list(y), rows["estimator"])
+        ax.invert_yaxis()
+        ax.set_title(outcome, fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel(f"Difference ({difference_label}), 95 % CI")
+    fig.tight_layout()
+    return _save(fig, stem)
+
+
+def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...] = (0.8, 0.9)) -> dict[str, Path]:
+    """Power against n per arm for the target effects: analytic lines, simulated points with 95 % MC bars."""
+    target = curve[curve["effect_source"] == "target"]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for outcome, rows in target.groupby("outcome", sort=False):
+        (line,) = ax.plot(rows["n_per_arm"], rows["power_analytic"], label=str(outcome))
+        simulated = rows.dropna(subset=["power_simulated"])
+        if not simulated.empty:
+            ax.errorbar(
+                simulated["n_per_arm"],
+                simulated["power_simulated"],
+                yerr=1.96 * simulated["mc_std_error"],
+                fmt="o",
+                markersize=3,
+                color=line.get_color(),
+            )
+    for level in levels:
+        ax.axhline(level, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("Patients per arm")
+    ax.set_ylabel("Power (target effect)")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    return _save(fig, stem)

@@ -109,20 +109,27 @@ def _moments(x: np.ndarray, y: np.ndarray, cluster: np.ndarray) -> _Moments:
     )
 
 
+def _criteria(m: _Moments, gammas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(REML deviance, beta, X'H^-1X, pwrss) at each variance ratio of ``gammas``, batched."""
+    gammas = np.asarray(gammas, dtype=float)
+    shrink = 1.0 / (1.0 + np.outer(gammas, m.sizes))
+    a = m.w_xx + np.einsum("gk,kij->gij", shrink, m.b_xx)
+    b = m.w_xy + shrink @ m.b_xy
+    yhy = m.w_yy + shrink @ m.b_yy
+    chol = np.linalg.cholesky(a)
+    beta = np.linalg.solve(a, b[..., None])[..., 0]
+    pwrss = yhy - np.einsum("gi,gi->g", b, beta)
+    dof = m.n_obs - m.n_params
+    logdet_h = np.log1p(np.outer(gammas, m.sizes)) @ m.counts
+    logdet_a = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    deviance = logdet_h + logdet_a + dof * (1.0 + np.log(2.0 * np.pi * pwrss / dof))
+    return deviance, beta, a, pwrss
+
+
 def _solve_at(m: _Moments, gamma: float) -> tuple[float, np.ndarray, np.ndarray, float]:
     """(REML deviance, beta, (X'H^-1X)^-1, pwrss) at one variance ratio."""
-    shrink = 1.0 / (1.0 + gamma * m.sizes)
-    a = m.w_xx + np.tensordot(shrink, m.b_xx, axes=1)
-    b = m.w_xy + shrink @ m.b_xy
-    yhy = m.w_yy + float(shrink @ m.b_yy)
-    chol = np.linalg.cholesky(a)
-    beta = np.linalg.solve(a, b)
-    pwrss = yhy - float(b @ beta)
-    dof = m.n_obs - m.n_params
-    logdet_h = float(m.counts @ np.log1p(gamma * m.sizes))
-    logdet_a = 2.0 * float(np.sum(np.log(np.diag(chol))))
-    deviance = logdet_h + logdet_a + dof * (1.0 + np.log(2.0 * np.pi * pwrss / dof))
-    return deviance, beta, np.linalg.inv(a), pwrss
+    deviance, beta, a, pwrss = _criteria(m, np.array([gamma]))
+    return float(deviance[0]), beta[0], np.linalg.inv(a[0]), float(pwrss[0])
 
 
 def _variance_derivatives(
@@ -182,10 +189,10 @@ def fit_random_intercept_reml(
         raise ModelFitError("fixed-effect design is rank deficient (an empty group x time cell?)")
 
     def criterion(log_gamma: float) -> float:
-        return _solve_at(m, float(np.exp(log_gamma)))[0]
+        return float(_criteria(m, np.exp([log_gamma]))[0][0])
 
     grid = np.linspace(*LOG_GAMMA_BOUNDS, GRID_POINTS)
-    values = np.array([criterion(g) for g in grid])
+    values = _criteria(m, np.exp(grid))[0]
     best = int(np.argmin(values))
     lower = grid[max(best - 1, 0)]
     upper = grid[min(best + 1, len(grid) - 1)]
