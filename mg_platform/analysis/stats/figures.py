@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.plotting import pyplot
@@ -13,15 +14,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
+PNG_ONLY = ("png",)  # the robustness figures: PNG for the report, half the drawing time
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 
-def _save(fig: Figure, stem: Path) -> dict[str, Path]:
+def _save(fig: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
     plt = pyplot()
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = {}
     with plt.rc_context({"svg.hashsalt": "mg-platform"}):
-        for fmt in FORMATS:
+        for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
             fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight", metadata=_METADATA[fmt])
             paths[fmt] = path
@@ -87,7 +89,7 @@ def love_plot(balance: pd.DataFrame, stem: Path, threshold: float = 0.1) -> dict
     ax.legend(title="Weighting", loc="best")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    return _save(fig, stem)
+    return _save(fig, stem, PNG_ONLY)
 
 
 def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path) -> dict[str, Path]:
@@ -107,25 +109,44 @@ def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path
         ax.grid(axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel(f"Difference ({difference_label}), 95 % CI")
     fig.tight_layout()
-    return _save(fig, stem)
+    return _save(fig, stem, PNG_ONLY)
+
+
+def _curve_label(outcomes: list[str]) -> str:
+    """``pain_contrast_{0, 5, 30}`` for several minutes, names joined otherwise."""
+    minutes = [o.removeprefix("pain_contrast_") for o in outcomes if o.startswith("pain_contrast_")]
+    others = [o for o in outcomes if not o.startswith("pain_contrast_")]
+    parts = [f"pain_contrast_{{{', '.join(minutes)}}}"] if len(minutes) > 1 else [f"pain_contrast_{m}" for m in minutes]
+    return ", ".join(parts + others)
 
 
 def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...] = (0.8, 0.9)) -> dict[str, Path]:
-    """Power against n per arm for the target effects: analytic lines, simulated points with 95 % MC bars."""
+    """Power against n per arm for the target effects.
+
+    Outcomes with the same analytic curve (e.g. every per-minute pain contrast, every d = 0.5
+    outcome) share one line; simulated power (95 % Monte Carlo bars) is drawn for the last
+    outcome of each line that has it (the 30-min contrast, the time-averaged effect).
+    """
     target = curve[curve["effect_source"] == "target"]
+    lines: dict[tuple, list[str]] = {}
+    for outcome, rows in target.groupby("outcome", sort=False):
+        lines.setdefault(tuple(np.round(rows["power_analytic"].to_numpy(), 10)), []).append(str(outcome))
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for outcome, rows in target.groupby("outcome", sort=False):
-        (line,) = ax.plot(rows["n_per_arm"], rows["power_analytic"], label=str(outcome))
-        simulated = rows.dropna(subset=["power_simulated"])
-        if not simulated.empty:
+    for outcomes in lines.values():
+        rows = target[target["outcome"] == outcomes[0]]
+        (line,) = ax.plot(rows["n_per_arm"], rows["power_analytic"], label=_curve_label(outcomes))
+        simulated = [o for o in outcomes if target.loc[target["outcome"] == o, "power_simulated"].notna().any()]
+        if simulated:
+            rows = target[(target["outcome"] == simulated[-1])].dropna(subset=["power_simulated"])
             ax.errorbar(
-                simulated["n_per_arm"],
-                simulated["power_simulated"],
-                yerr=1.96 * simulated["mc_std_error"],
+                rows["n_per_arm"],
+                rows["power_simulated"],
+                yerr=1.96 * rows["mc_std_error"],
                 fmt="o",
                 markersize=3,
                 color=line.get_color(),
+                label=f"{simulated[-1]}: simulated (REML refits)",
             )
     for level in levels:
         ax.axhline(level, color="grey", linestyle="--", linewidth=1)
@@ -134,4 +155,4 @@ def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3)
-    return _save(fig, stem)
+    return _save(fig, stem, PNG_ONLY)

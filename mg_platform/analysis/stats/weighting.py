@@ -191,7 +191,7 @@ def weighting_summary(propensity: PropensityResult, arms: Arms) -> pd.DataFrame:
 def _balance_rows(variable: str, level: str | None, x: np.ndarray, arm: np.ndarray, weights: dict, continuous: bool):
     ref, cmp = ~arm, arm
     if continuous:
-        s_ref, s_cmp = np.var(x[ref], ddof=1), np.var(x[cmp], ddof=1)
+        s_ref, s_cmp = (np.var(v, ddof=1) if len(v) > 1 else float("nan") for v in (x[ref], x[cmp]))
     else:
         p_ref, p_cmp = x[ref].mean(), x[cmp].mean()
         s_ref, s_cmp = p_ref * (1 - p_ref), p_cmp * (1 - p_cmp)
