@@ -7,7 +7,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
-from stats_r_values import FIXTURES, fixture_frames
+from stats_r_values import fixture_frames, r_robustness_values
 
 from mg_platform.analysis.stats import power
 from mg_platform.analysis.stats.arms import study_arms
@@ -18,19 +18,13 @@ LMM_TOL = 1e-5
 
 
 @cache
-def r_values() -> dict[str, float]:
-    frame = pd.read_csv(FIXTURES / "stats_robustness_reference.csv")
-    return dict(zip(frame["quantity"], frame["value"].astype(float), strict=True))
-
-
-@cache
 def fixture_power():
     analysis, pain = fixture_frames()
     return trial_power(pain, analysis, study_arms(), PowerSettings(n_simulations=0))
 
 
 def test_t_power_matches_pwr():
-    r = r_values()
+    r = r_robustness_values()
     assert power.t_power(0.5, 64) == pytest.approx(r["pwr:d0.5:n64"], abs=1e-10)
     assert power.t_power(0.0, 20) == pytest.approx(0.05, abs=1e-12)
     n = power.smallest_n(lambda n: power.t_power(0.5, n), 0.8)
@@ -38,7 +32,7 @@ def test_t_power_matches_pwr():
 
 
 def test_power_table_matches_r():
-    r = r_values()
+    r = r_robustness_values()
     table = fixture_power().power
     assert len(table) == 2 * (4 + 6)
     for row in table.itertuples():

@@ -7,7 +7,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
-from stats_r_values import FIXTURES, fixture_frames
+from stats_r_values import fixture_frames, r_robustness_values
 from stats_synthetic_cohort import synthetic_cohort
 
 from mg_platform.analysis.stats import evalues
@@ -22,19 +22,13 @@ GLM_TOL = 1e-6
 
 
 @cache
-def r_robust() -> dict[str, float]:
-    frame = pd.read_csv(FIXTURES / "stats_robustness_reference.csv")
-    return dict(zip(frame["quantity"], frame["value"].astype(float), strict=True))
-
-
-@cache
 def fixture_result():
     analysis, pain = fixture_frames()
     return confounding_robustness(analysis, pain, study_arms())
 
 
 def test_propensity_and_weights_match_r_glm():
-    r = r_robust()
+    r = r_robustness_values()
     tables = fixture_result().tables
     propensity = tables["propensity"]
     assert len(propensity) == r["propensity:n"]
@@ -54,7 +48,7 @@ def test_propensity_and_weights_match_r_glm():
 
 
 def test_balance_matches_cobalt_convention_computed_in_r():
-    r = r_robust()
+    r = r_robustness_values()
     balance = fixture_result().tables["balance"]
     assert set(balance["weighting"]) == {"none", "overlap", "iptw"}
     checked = 0
@@ -71,7 +65,7 @@ def test_balance_matches_cobalt_convention_computed_in_r():
 
 
 def test_weighted_effects_match_survey_svyglm():
-    r = r_robust()
+    r = r_robustness_values()
     effects = fixture_result().tables["weighted_effects"]
     assert len(effects) == len(OUTCOMES) * 3
     for row in effects.itertuples():
@@ -88,7 +82,7 @@ def test_weighted_effects_match_survey_svyglm():
 
 
 def test_evalues_match_the_evalues_md_formula():
-    r = r_robust()
+    r = r_robustness_values()
     table = fixture_result().tables["evalues"]
     for row in table.itertuples():
         key = f"{row.outcome}:{row.weighting}"
@@ -118,6 +112,9 @@ def test_benchmarks_and_four_estimates_per_outcome():
     assert set(benchmarks["outcome"]) == set(OUTCOMES)
     assert benchmarks.groupby("outcome")["is_strongest"].sum().eq(1).all()
     assert {"age_years", "sex", "disc_level", "asa_class"} <= set(benchmarks["variable"])
+    assert not benchmarks["sentence"].str.contains("nan").any()
+    continuous = benchmarks[benchmarks["variable"] == "age_years"].iloc[0]
+    assert "strongest measured covariate, age_years," in evalues.benchmark_sentence("x", "MgSO4 use", continuous, 2.0)
     row = benchmarks.iloc[0]
     factor = row.rr_exposure * row.rr_outcome / (row.rr_exposure + row.rr_outcome - 1)
     assert row.evalue_scale == pytest.approx(factor + np.sqrt(factor * (factor - 1)))
@@ -193,3 +190,12 @@ def test_blinded_codes_the_arms_and_flips_the_sign():
     )
     assert "assignment to arm B" in tables["evalues"]["sentence"].iloc[0]
     assert not tables["evalues"]["sentence"].str.contains("MgSO4").any()
+
+
+def test_no_complete_case_is_reported_not_raised():
+    analysis, pain = synthetic_cohort(n_control=10, n_mgso4=10, seed=3)
+    analysis["bmi"] = np.nan
+    result = confounding_robustness(analysis, pain, study_arms())
+    assert "no case is complete over the covariates" in result.notes
+    assert result.tables["propensity"].empty and result.tables["evalue_benchmarks"].empty
+    assert result.tables["evalues"]["sentence"].str.contains("no E-value could be computed").all()

@@ -63,11 +63,14 @@ def complete_cases(frame: pd.DataFrame, covariates: Sequence[str], required: Seq
     notes = [f"{c}: not in the analysis set" for c in covariates if c not in frame.columns]
     present = [c for c in covariates if c in frame.columns]
     data = frame.dropna(subset=[*required, *present])
+    if data.empty:
+        notes.append("no case is complete over the covariates" + (f" and {', '.join(required)}" if required else ""))
+        return CovariateData(data=data, covariates=tuple(present), notes=tuple(notes))
     kept = []
     for column in present:
         values = data[column].unique()
         if len(values) <= 1:
-            notes.append(f"dropped {column}: constant ({values[0] if len(values) else 'no complete cases'})")
+            notes.append(f"dropped {column}: constant ({values[0]})")
         else:
             kept.append(column)
     return CovariateData(data=data, covariates=tuple(kept), notes=tuple(notes))
@@ -90,6 +93,8 @@ def drop_degenerate(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Drop constant columns (except ``keep_constant``), then columns that do not raise the rank, in order."""
     notes, kept = [], []
+    if design.empty:
+        return design, notes
     for name in design.columns:
         column = design[name].to_numpy()
         if name not in keep_constant and np.ptp(column) == 0:

@@ -151,7 +151,7 @@ def benchmark_rows(
 
 def benchmark_sentence(outcome_label: str, treatment: str, row: Mapping[str, object], point: float) -> str:
     """Sentence comparing the strongest measured covariate with the outcome's E-value."""
-    name = row["variable"] if row["level"] is None else f"{row['variable']} = {row['level']}"
+    name = row["variable"] if pd.isna(row["level"]) else f"{row['variable']} = {row['level']}"
     verdict = "stronger than" if row["evalue_scale"] >= point else "weaker than"
     return (
         f"For {outcome_label}, the strongest measured covariate, {name}, is associated with {treatment} by a "

@@ -22,7 +22,7 @@ import pandas as pd
 
 from mg_platform.analysis.stats import power, weighted_effects, weighting
 from mg_platform.analysis.stats.arms import Arms, arm_columns
-from mg_platform.analysis.stats.pain_trajectory import cell_design, pain_trajectory_model
+from mg_platform.analysis.stats.pain_trajectory import PainModelResult, cell_design, pain_trajectory_model
 from mg_platform.analysis.stats.robustness import ROBUSTNESS_OUTCOMES, outcome_frame
 from mg_platform.analysis.stats.variables import PAIN_MINUTES
 
@@ -78,7 +78,9 @@ class _Row:
         return power.t_power(self.effect / self.sd, n, alpha)
 
 
-def _pain_rows(pain: pd.DataFrame, arms: Arms, settings: PowerSettings) -> tuple[list[_Row], object, list[str]]:
+def _pain_rows(
+    pain: pd.DataFrame, arms: Arms, settings: PowerSettings
+) -> tuple[list[_Row], PainModelResult, list[str]]:
     model = pain_trajectory_model(pain, arms, max_iterations=settings.max_reml_iterations)
     notes = [f"pain model: {n}" for n in model.notes]
     if model.fit is None:
@@ -112,7 +114,14 @@ def _t_rows(analysis: pd.DataFrame, pain: pd.DataFrame, arms: Arms, settings: Po
     return rows
 
 
-def _simulate(model, arms: Arms, settings: PowerSettings, sizes: Sequence[int]) -> dict[int, power.SimulatedPower]:
+def simulate_pain_trials(
+    model: PainModelResult, arms: Arms, settings: PowerSettings, sizes: Sequence[int]
+) -> dict[int, power.SimulatedPower]:
+    """Simulated power of the pain rows at each n per arm of ``sizes``, from the fitted pain model.
+
+    The generating model is the fit's reference-arm cell means, the comparison arm shifted by
+    ``settings.target_nrs_difference``, and the fit's tau^2 and sigma^2.
+    """
     _, cells = cell_design(arms, PAIN_MINUTES)
     reference_means = cells[: len(PAIN_MINUTES)] @ model.fit.beta
     return {
@@ -132,10 +141,42 @@ def _simulate(model, arms: Arms, settings: PowerSettings, sizes: Sequence[int]) 
     }
 
 
+def _power_record(row: _Row, settings: PowerSettings) -> dict[str, object]:
+    record: dict[str, object] = {
+        "outcome": row.outcome,
+        "effect_source": row.source,
+        "test": row.test,
+        "effect": row.effect,
+        "sd": row.sd,
+        "d": row.effect / row.sd if row.sd > 0 else float("nan"),
+        "tau2": row.tau2,
+        "sigma2": row.sigma2,
+        "n_per_arm_study": row.n_study,
+        "power_at_study_n": row.power(row.n_study, settings.alpha) if row.n_study >= 2 else float("nan"),
+    }
+    estimable = np.isfinite(row.power(2, settings.alpha))
+    for level in settings.levels:
+        needed = power.smallest_n(lambda n: row.power(n, settings.alpha), level) if estimable else None
+        record[level_column(level)] = needed
+    return record
+
+
+def _simulated(row: _Row, n: object, simulations: dict[int, power.SimulatedPower]) -> tuple[float, float]:
+    """(simulated power, MC SE) of a pain target row at n per arm; NaN where not simulated."""
+    if row.test != "z" or row.source != TARGET or pd.isna(n) or int(n) not in simulations:
+        return float("nan"), float("nan")
+    result = simulations[int(n)]
+    return result.power[row.outcome], result.mc_std_error[row.outcome]
+
+
 def trial_power(
     pain: pd.DataFrame, analysis: pd.DataFrame, arms: Arms, settings: PowerSettings = PowerSettings()
 ) -> PowerResult:
     """``stats.power`` and ``stats.power_curve`` with the simulation check of the pain rows (target effect).
+
+    The simulation runs at every n of the curve and at the planned n (``n_per_arm`` for the first
+    power level) of each pain target row; ``power_simulated_at_n_per_arm_80`` and
+    ``mc_std_error_at_n_per_arm_80`` (named after the first level) report the latter.
 
     Parameters
     ----------
@@ -146,64 +187,31 @@ def trial_power(
     """
     pain_rows, model, notes = _pain_rows(pain, arms, settings)
     rows = [*_t_rows(analysis, pain, arms, settings), *pain_rows]
-    table = []
-    for row in rows:
-        record = {
-            "outcome": row.outcome,
-            "effect_source": row.source,
-            "test": row.test,
-            "effect": row.effect,
-            "sd": row.sd,
-            "d": row.effect / row.sd if row.sd > 0 else float("nan"),
-            "tau2": row.tau2,
-            "sigma2": row.sigma2,
-            "n_per_arm_study": row.n_study,
-            "power_at_study_n": row.power(row.n_study, settings.alpha) if row.n_study >= 2 else float("nan"),
-        }
-        for level in settings.levels:
-            finite = np.isfinite(row.power(2, settings.alpha))
-            record[level_column(level)] = (
-                power.smallest_n(lambda n, r=row: r.power(n, settings.alpha), level) if finite else None
-            )
-        table.append(record)
-    power_table = pd.DataFrame(table)
+    table = pd.DataFrame([_power_record(row, settings) for row in rows])
     for level in settings.levels:
-        power_table[level_column(level)] = power_table[level_column(level)].astype("Int64")
-    simulated_rows = [r for r in rows if r.test == "z" and r.source == TARGET]
-    planned = power_table.loc[
-        (power_table["test"] == "z") & (power_table["effect_source"] == TARGET), level_column(settings.levels[0])
-    ]
-    planned_sizes = [int(n) for n in planned.dropna()]
-    simulations = (
-        _simulate(model, arms, settings, [*settings.curve_n_per_arm, *planned_sizes])
-        if simulated_rows and settings.n_simulations > 0
-        else {}
+        table[level_column(level)] = table[level_column(level)].astype("Int64")
+    planned_column = level_column(settings.levels[0])
+    simulations: dict[int, power.SimulatedPower] = {}
+    if model.fit is not None and settings.n_simulations > 0:
+        is_target = (table["test"] == "z") & (table["effect_source"] == TARGET)
+        planned = [int(n) for n in table.loc[is_target, planned_column].dropna()]
+        simulations = simulate_pain_trials(model, arms, settings, [*settings.curve_n_per_arm, *planned])
+    at_plan = [_simulated(row, n, simulations) for row, n in zip(rows, table[planned_column], strict=True)]
+    table[f"power_simulated_at_{planned_column}"] = [p for p, _ in at_plan]
+    table[f"mc_std_error_at_{planned_column}"] = [se for _, se in at_plan]
+    curve = pd.DataFrame(
+        [
+            {
+                "outcome": row.outcome,
+                "effect_source": row.source,
+                "n_per_arm": n,
+                "power_analytic": row.power(n, settings.alpha),
+                **dict(zip(("power_simulated", "mc_std_error"), _simulated(row, n, simulations), strict=True)),
+            }
+            for row in rows
+            for n in settings.curve_n_per_arm
+        ]
     )
-    curve = []
-    for row in rows:
-        simulate = row.test == "z" and row.source == TARGET and simulations
-        for n in settings.curve_n_per_arm:
-            curve.append(
-                {
-                    "outcome": row.outcome,
-                    "effect_source": row.source,
-                    "n_per_arm": n,
-                    "power_analytic": row.power(n, settings.alpha),
-                    "power_simulated": simulations[n].power[row.outcome] if simulate else float("nan"),
-                    "mc_std_error": simulations[n].mc_std_error[row.outcome] if simulate else float("nan"),
-                }
-            )
-    at_plan = []
-    for record in power_table.itertuples(index=False):
-        n = getattr(record, level_column(settings.levels[0]))
-        ok = record.test == "z" and record.effect_source == TARGET and simulations and not pd.isna(n)
-        at_plan.append(
-            (simulations[int(n)].power[record.outcome], simulations[int(n)].mc_std_error[record.outcome])
-            if ok
-            else (np.nan, np.nan)
-        )
-    power_table[f"power_simulated_at_{level_column(settings.levels[0])}"] = [p for p, _ in at_plan]
-    power_table[f"mc_std_error_at_{level_column(settings.levels[0])}"] = [s for _, s in at_plan]
     failed = sum(s.n_failed for s in simulations.values())
     if failed:
         notes.append(f"simulation: {failed} simulated trial(s) could not be fitted and were left out")
@@ -215,8 +223,8 @@ def trial_power(
         "failed_fits": failed,
     }
     return PowerResult(
-        power=power_table.assign(**arm_columns(arms)),
-        curve=pd.DataFrame(curve).assign(**arm_columns(arms)),
+        power=table.assign(**arm_columns(arms)),
+        curve=curve.assign(**arm_columns(arms)),
         simulation=record,
         notes=tuple(notes),
     )
