@@ -29,7 +29,7 @@ best practice when using inverse probability of treatment weighting. Stat Med
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +155,7 @@ def kish_effective_n(weights: np.ndarray) -> float:
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """sum w x / sum w (NaN for no values)."""
     return float(np.average(values, weights=weights)) if len(values) else float("nan")
 
 
@@ -188,7 +189,10 @@ def weighting_summary(propensity: PropensityResult, arms: Arms) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _balance_rows(variable: str, level: str | None, x: np.ndarray, arm: np.ndarray, weights: dict, continuous: bool):
+def _balance_rows(
+    variable: str, level: str | None, x: np.ndarray, arm: np.ndarray, weights: dict[str, np.ndarray], continuous: bool
+) -> Iterator[dict[str, object]]:
+    """One balance row per weighting; ``arm`` is True for the comparison arm."""
     ref, cmp = ~arm, arm
     if continuous:
         s_ref, s_cmp = (np.var(v, ddof=1) if len(v) > 1 else float("nan") for v in (x[ref], x[cmp]))
