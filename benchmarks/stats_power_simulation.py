@@ -3,7 +3,7 @@
 Usage: python benchmarks/stats_power_simulation.py [--simulations 500] [--seed 20240501] [--curve]
 
 Lands the default demo cohort in a temporary data dir and materialises the
-cohort tables (``+cohort/analysis_set``, ``+cohort/pain_long``), then times on
+cohort tables (selection ``+group:cohort``), then times on
 the in-memory frames:
 
 - the confounding tables (propensity, balance, weighted effects, E-values,
@@ -33,12 +33,13 @@ from mg_platform.analysis.stats.arms import study_arms
 from mg_platform.analysis.stats.pain_trajectory import pain_trajectory_model
 from mg_platform.analysis.stats.robustness import confounding_robustness
 from mg_platform.analysis.stats.trial_power import PowerSettings, simulate_pain_trials, trial_power
-from mg_platform.runner import materialize_all
+from mg_platform.runner import materialize_all, quiet_api_maturity_warnings
 
 
 def _cohort_frames(root: Path):
+    quiet_api_maturity_warnings()
     write_landing(generate_cohort(), root / "landing")
-    outcome = materialize_all(selection="+cohort/analysis_set +cohort/pain_long", data_dir=root)
+    outcome = materialize_all(selection="+group:cohort", data_dir=root)
     if outcome.failures:
         raise SystemExit(f"materialisation failed: {outcome.failures}")
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
