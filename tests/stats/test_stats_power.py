@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import pandas as pd
 import pytest
 from stats_r_values import fixture_frames, r_robustness_values
 
@@ -85,5 +84,3 @@ def test_simulated_power_agrees_with_analytic_within_3_mc_se():
     planned = result.power[(result.power["effect_source"] == "target") & (result.power["test"] == "z")]
     assert planned["power_simulated_at_n_per_arm_80"].between(0.8 - 3 * 0.04, 0.8 + 0.1 + 3 * 0.04).all()
     assert result.simulation["n_simulations"] == 100 and result.simulation["failed_fits"] == 0
-    again = trial_power(pain, analysis, study_arms(), settings)
-    pd.testing.assert_frame_equal(again.curve, result.curve)
