@@ -276,7 +276,18 @@ def confounding_robustness(config: RobustnessConfig, warehouse: Warehouse, pseud
         "power": "One row per outcome or pain contrast x effect source: power at the study n, n per arm for 80/90 %.",
         "power_curve": "One row per outcome x effect source x n per arm: analytic and simulated power.",
     },
-    (trial_power, power, pain_trajectory, random_intercept_reml, weighting, weighted_effects, covariates, two_group),
+    (
+        trial_power,
+        power,
+        pain_trajectory,
+        random_intercept_reml,
+        robustness,
+        weighting,
+        weighted_effects,
+        covariates,
+        pain_auc,
+        two_group,
+    ),
 )
 def follow_up_trial_power(config: RobustnessConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
     """Power and sample size of the follow-up randomised trial, checked by refitting simulated trials."""
