@@ -17,7 +17,8 @@ Simulation check: trials of n per arm are simulated from the fitted model
 (reference-arm cell means of the fit, the comparison arm shifted by the
 target effect at every minute, random intercepts N(0, tau^2), residuals
 N(0, sigma^2), complete data) and each is refitted with the platform's own
-REML model (:func:`random_intercept_reml.fit_random_intercept_reml`); power
+REML model (the criterion of :func:`random_intercept_reml.fit_random_intercept_reml`,
+all trials of one size at once by :func:`random_intercept_reml.fit_random_intercept_reml_batch`); power
 is the share of trials whose Wald z test rejects at alpha, with Monte Carlo SE
 sqrt(p (1 - p) / n_simulations). Trial n uses the random stream
 ``numpy.random.default_rng([seed, n])``, so a power value does not depend on
@@ -39,7 +40,7 @@ from scipy import stats
 
 from mg_platform.analysis.stats.arms import Arms
 from mg_platform.analysis.stats.pain_trajectory import cell_design, design_matrix, joint_hypotheses
-from mg_platform.analysis.stats.random_intercept_reml import ModelFitError, fit_random_intercept_reml
+from mg_platform.analysis.stats.random_intercept_reml import ModelFitError, fit_random_intercept_reml_batch
 from mg_platform.analysis.stats.variables import PAIN_MINUTES
 
 ALPHA = 0.05
@@ -107,7 +108,6 @@ def simulate_pain_power(
     seed: int,
     alpha: float = ALPHA,
     minutes: Sequence[int] = PAIN_MINUTES,
-    max_iterations: int = 500,
 ) -> SimulatedPower:
     """Power of the per-minute contrasts and the averaged group effect by refitting simulated trials.
 
@@ -129,24 +129,18 @@ def simulate_pain_power(
     cluster = np.repeat(np.arange(2 * n_per_arm), k)
     mean = np.tile(np.asarray(reference_means, dtype=float), 2 * n_per_arm) + effect * (groups == arms.comparison)
     rng = np.random.default_rng([seed, n_per_arm])
-    z = stats.norm.isf(alpha / 2)
-    rejections = np.zeros(len(tests))
-    failed = 0
-    for _ in range(n_simulations):
-        y = (
-            mean
-            + np.repeat(rng.normal(0.0, np.sqrt(tau2), 2 * n_per_arm), k)
-            + rng.normal(0.0, np.sqrt(sigma2), len(mean))
-        )
-        try:
-            fit = fit_random_intercept_reml(x, y, cluster, max_iterations=max_iterations)
-        except (ModelFitError, np.linalg.LinAlgError):
-            failed += 1
-            continue
-        estimate = tests @ fit.beta
-        se = np.sqrt(np.einsum("ij,jk,ik->i", tests, fit.cov_beta, tests))
-        rejections += np.abs(estimate / se) > z
-    used = n_simulations - failed
+    intercepts = np.repeat(rng.normal(0.0, np.sqrt(tau2), (2 * n_per_arm, n_simulations)), k, axis=0)
+    ys = mean[:, None] + intercepts + rng.normal(0.0, np.sqrt(sigma2), (len(mean), n_simulations))
+    try:
+        fit = fit_random_intercept_reml_batch(x, ys, cluster)
+        estimate = fit.beta @ tests.T
+        se = np.sqrt(np.einsum("ij,sjk,ik->si", tests, fit.cov_beta, tests))
+    except (ModelFitError, np.linalg.LinAlgError):
+        estimate = se = np.full((n_simulations, len(tests)), np.nan)
+    usable = np.isfinite(se).all(axis=1) & (se > 0).all(axis=1)
+    used = int(usable.sum())
+    failed = n_simulations - used
+    rejections = (np.abs(estimate[usable] / se[usable]) > stats.norm.isf(alpha / 2)).sum(axis=0)
     names = pain_row_names(minutes)
     power = rejections / used if used else np.full(len(tests), np.nan)
     mc_se = np.sqrt(power * (1 - power) / used) if used else np.full(len(tests), np.nan)

@@ -135,7 +135,6 @@ def simulate_pain_trials(
             settings.n_simulations,
             settings.seed,
             alpha=settings.alpha,
-            max_iterations=settings.max_reml_iterations,
         )
         for n in sorted(set(sizes))
     }
