@@ -11,7 +11,8 @@ the in-memory frames:
 - the simulation check at the planned trial size: ``--simulations`` trials of
   n per arm = the analytic n for 80 % power to detect the target NRS
   difference at 30 min, each refitted with the platform's REML model (issue
-  target: 500 trials under 60 s on the 2-core machine), with the per-fit time;
+  target: 500 trials under 60 s on the 2-core machine), with the per-fit time of the
+  batched refits and of one single fit (``fit_random_intercept_reml``) of the demo model;
 - with ``--curve``, the default power curve simulation (n = 10..200, 20 sizes).
 
 Prints the analytic and simulated power at the planned size with its Monte
@@ -30,10 +31,14 @@ import duckdb
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.analysis.stats import power
 from mg_platform.analysis.stats.arms import study_arms
-from mg_platform.analysis.stats.pain_trajectory import pain_trajectory_model
+from mg_platform.analysis.stats.pain_trajectory import design_matrix, pain_trajectory_model
+from mg_platform.analysis.stats.random_intercept_reml import fit_random_intercept_reml
 from mg_platform.analysis.stats.robustness import confounding_robustness
 from mg_platform.analysis.stats.trial_power import PowerSettings, simulate_pain_trials, trial_power
+from mg_platform.analysis.stats.variables import PAIN_MINUTES
 from mg_platform.runner import materialize_all, quiet_api_maturity_warnings
+
+SINGLE_FITS = 50
 
 
 def _cohort_frames(root: Path):
@@ -75,6 +80,13 @@ def main() -> None:
         f"simulation at the planned size (n = {planned} per arm, {args.simulations} trials, seed {args.seed}): "
         f"{elapsed:.1f} s, {1000 * elapsed / args.simulations:.1f} ms per REML fit"
     )
+    x = design_matrix(pain["group"].to_numpy(), pain["minute"].to_numpy(), arms, PAIN_MINUTES)
+    y, cases = pain["nrs"].to_numpy(float), pain["case_key"].to_numpy()
+    start = time.perf_counter()
+    for _ in range(SINGLE_FITS):
+        fit_random_intercept_reml(x, y, cases)
+    single = (time.perf_counter() - start) / SINGLE_FITS
+    print(f"one single REML fit of the demo pain model (fit_random_intercept_reml): {1000 * single:.1f} ms")
     analytic_power = power.z_power(1.0, row["sd"], planned)
     print(
         f"power at 30 min for a 1-point difference: analytic {analytic_power:.3f}, simulated "
