@@ -1,4 +1,5 @@
-"""Study statistics (schema ``stats``): baseline, pain model, AUC, secondary outcomes, sensitivity, AEs.
+"""Study statistics (schema ``stats``): baseline, pain model, AUC, secondary outcomes, sensitivity, AEs,
+and the robustness of the comparison (propensity weighting, balance, E-values, power of a follow-up trial).
 
 Each asset reads ``cohort.analysis_set`` and ``cohort.pain_long``, calls one
 function of :mod:`mg_platform.analysis.stats`, replaces its ``stats.*`` tables
@@ -21,15 +22,22 @@ from mg_platform.analysis.stats import (
     adverse_events,
     baseline,
     contingency,
+    covariates,
+    evalues,
     figures,
     pain_auc,
     pain_trajectory,
+    power,
     random_intercept_reml,
+    robustness,
     secondary_outcomes,
     sensitivity_regression,
     smd,
+    trial_power,
     two_group,
     variables,
+    weighted_effects,
+    weighting,
 )
 from mg_platform.analysis.stats import arms as arm_coding
 from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
@@ -50,6 +58,30 @@ class StatsConfig(dg.Config):
     alpha: float = Field(default=two_group.ALPHA, description="Shapiro-Wilk / Levene threshold of the test rule.")
     smd_threshold: float = Field(default=baseline.SMD_THRESHOLD, description="|SMD| flagged as imbalance.")
     max_reml_iterations: int = Field(default=500, description="Iteration limit of the REML optimiser.")
+
+
+class RobustnessConfig(StatsConfig):
+    """Power and simulation settings of the robustness assets; defaults are the contract's."""
+
+    power_alpha: float = Field(default=power.ALPHA, description="Two-sided alpha of the planned trial.")
+    power_levels: list[float] = Field(default=list(power.POWER_LEVELS), description="Powers to size the trial for.")
+    target_nrs_difference: float = Field(default=1.0, description="Target NRS difference for the pain contrasts.")
+    target_cohens_d: float = Field(default=0.5, description="Target Cohen's d for the AUC and secondary outcomes.")
+    curve_n_per_arm: list[int] = Field(default=list(power.CURVE_N_PER_ARM), description="n per arm of the curve.")
+    n_simulations: int = Field(default=500, description="Simulated trials per n (0: no simulation).")
+    simulation_seed: int = Field(default=trial_power.DEFAULT_SEED, description="Seed of the simulated trials.")
+
+    def power_settings(self) -> trial_power.PowerSettings:
+        return trial_power.PowerSettings(
+            alpha=self.power_alpha,
+            levels=tuple(self.power_levels),
+            target_nrs_difference=self.target_nrs_difference,
+            target_cohens_d=self.target_cohens_d,
+            curve_n_per_arm=tuple(self.curve_n_per_arm),
+            n_simulations=self.n_simulations,
+            seed=self.simulation_seed,
+            max_reml_iterations=self.max_reml_iterations,
+        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +222,7 @@ def secondary_outcome_comparisons(config: StatsConfig, warehouse: Warehouse, pse
 
 @stats_asset(
     {"sensitivity_regression": "One row per outcome x term of the covariate-adjusted OLS (complete cases)."},
-    (sensitivity_regression, pain_auc),
+    (sensitivity_regression, covariates, pain_auc),
 )
 def sensitivity_regressions(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
     """Sensitivity analysis: each outcome regressed on the arm and the baseline covariates."""
@@ -211,6 +243,64 @@ def adverse_event_comparisons(config: StatsConfig, warehouse: Warehouse, pseudon
     yield from _write(warehouse, inputs, {"adverse_events": table}, list(table["note"].dropna()))
 
 
+@stats_asset(
+    {
+        "propensity": "One row per case with complete covariates: propensity of the comparison arm, overlap and IPTW weights.",
+        "balance": "One row per covariate (level) x weighting: signed SMD (unweighted pooled SD) and variance ratio.",
+        "weighting_summary": "One row per weighting x arm: n, Kish effective n, weight range.",
+        "weighted_effects": "One row per outcome x weighting: weighted mean difference with survey::svyglm SE, CI, p.",
+        "evalues": "One row per outcome x weighting: d, risk-ratio scale, E-values and a sentence for clinicians.",
+        "evalue_benchmarks": "One row per outcome x measured covariate: its strength on the E-value scale.",
+        "robustness_estimates": "One row per outcome x estimator: unadjusted, adjusted, overlap-weighted, IPTW.",
+    },
+    (robustness, weighting, weighted_effects, evalues, covariates, sensitivity_regression, pain_auc, two_group),
+)
+def confounding_robustness(config: RobustnessConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Could confounding by indication explain the comparison? Weights, balance, weighted effects, E-values."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = robustness.confounding_robustness(inputs.analysis, inputs.pain, inputs.arms)
+    tables = result.tables
+    love = figures.love_plot(tables["balance"], _figure_stem(warehouse, "love_plot"), config.smd_threshold)
+    forest = figures.robustness_forest(
+        tables["robustness_estimates"], inputs.arms.difference_label, _figure_stem(warehouse, "robustness_forest")
+    )
+    extra = {
+        "balance": figure_metadata(love["png"].stem, dict(love)),
+        "robustness_estimates": figure_metadata(forest["png"].stem, dict(forest)),
+    }
+    yield from _write(warehouse, inputs, tables, result.notes, extra)
+
+
+@stats_asset(
+    {
+        "power": "One row per outcome or pain contrast x effect source: power at the study n, n per arm for 80/90 %.",
+        "power_curve": "One row per outcome x effect source x n per arm: analytic and simulated power.",
+    },
+    (
+        trial_power,
+        power,
+        pain_trajectory,
+        random_intercept_reml,
+        robustness,
+        weighting,
+        weighted_effects,
+        covariates,
+        pain_auc,
+        two_group,
+    ),
+)
+def follow_up_trial_power(config: RobustnessConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+    """Power and sample size of the follow-up randomised trial, checked by refitting simulated trials."""
+    inputs = _inputs(config, warehouse, pseudonymiser)
+    result = trial_power.trial_power(inputs.pain, inputs.analysis, inputs.arms, config.power_settings())
+    figure = figures.power_curve_figure(
+        result.curve, _figure_stem(warehouse, "power_curve"), tuple(config.power_levels)
+    )
+    simulation = {f"simulation_{k}": str(v) if isinstance(v, list) else v for k, v in result.simulation.items()}
+    extra = {"power": simulation, "power_curve": simulation | figure_metadata(figure["png"].stem, dict(figure))}
+    yield from _write(warehouse, inputs, {"power": result.power, "power_curve": result.curve}, result.notes, extra)
+
+
 assets = [
     baseline_comparability,
     pain_trajectory_model,
@@ -218,4 +308,6 @@ assets = [
     secondary_outcome_comparisons,
     sensitivity_regressions,
     adverse_event_comparisons,
+    confounding_robustness,
+    follow_up_trial_power,
 ]

@@ -11,10 +11,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @cache
-def r_values() -> dict[str, float]:
-    """quantity -> value from fixtures/stats_r_reference.csv."""
-    frame = pd.read_csv(FIXTURES / "stats_r_reference.csv")
+def r_values(name: str = "stats_r_reference") -> dict[str, float]:
+    """quantity -> value from fixtures/<name>.csv (written by fixtures/<name>.R)."""
+    frame = pd.read_csv(FIXTURES / f"{name}.csv")
     return dict(zip(frame["quantity"], frame["value"].astype(float), strict=True))
+
+
+def r_robustness_values() -> dict[str, float]:
+    """The values of fixtures/stats_robustness_reference.R."""
+    return r_values("stats_robustness_reference")
 
 
 def fixture_frames() -> tuple[pd.DataFrame, pd.DataFrame]:

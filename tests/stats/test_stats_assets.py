@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from stats_synthetic_cohort import synthetic_cohort
 
-from mg_platform.assets.stats import StatsConfig, assets
+from mg_platform.assets.stats import RobustnessConfig, StatsConfig, assets
 from mg_platform.resources.bundle import default_resources
 
 CONTRACT_COLUMNS = {
@@ -24,7 +24,22 @@ CONTRACT_COLUMNS = {
     | {"statistic", "p_value", "cohens_d", "n_control", "n_mgso4"},
     "sensitivity_regression": {"outcome", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"},
     "adverse_events": {"event", "n_control", "n_mgso4", "test", "p_value"},
+    "propensity": {"case_key", "group", "propensity", "weight_overlap", "weight_iptw"},
+    "balance": {"variable", "level", "weighting", "smd", "variance_ratio"},
+    "weighting_summary": {"weighting", "group", "n", "effective_n", "min_weight", "max_weight"},
+    "weighted_effects": {"outcome", "weighting", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"},
+    "evalues": {"outcome", "weighting", "d", "d_std_error", "rr", "rr_ci_low", "rr_ci_high", "evalue_estimate"}
+    | {"evalue_ci", "sentence"},
+    "evalue_benchmarks": {"outcome", "variable", "level", "evalue_scale", "is_strongest", "sentence"},
+    "robustness_estimates": {"outcome", "estimator", "estimate", "ci_low", "ci_high"},
+    "power": {"outcome", "effect_source", "effect", "sd", "power_at_study_n", "n_per_arm_80", "n_per_arm_90"},
+    "power_curve": {"outcome", "effect_source", "n_per_arm", "power_analytic", "power_simulated", "mc_std_error"},
 }
+FIGURES = ("pain_trajectory", "secondary_outcomes_forest")
+PNG_FIGURES = ("love_plot", "robustness_forest", "power_curve")
+ROBUSTNESS_OPS = {"confounding_robustness", "follow_up_trial_power"}
+# A quick simulation for make test; the full 500 trials per n run in the e2e test.
+QUICK_POWER = {"n_simulations": 5, "curve_n_per_arm": [10, 20, 40]}
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +52,12 @@ def resources(tmp_path_factory):
     return resources, root, (analysis, pain)
 
 
-def _run(resources, blinded: bool, **settings):
+def _run(resources, blinded: bool, robustness: bool = True, **settings):
     config = StatsConfig(blinded=blinded, **settings)
-    run_config = dg.RunConfig(ops={a.op.name: config for a in assets})
-    return dg.materialize(assets, resources=resources, run_config=run_config)
+    robust = RobustnessConfig(blinded=blinded, **settings, **QUICK_POWER)
+    chosen = [a for a in assets if robustness or a.op.name not in ROBUSTNESS_OPS]
+    run_config = dg.RunConfig(ops={a.op.name: robust if a.op.name in ROBUSTNESS_OPS else config for a in chosen})
+    return dg.materialize(chosen, resources=resources, run_config=run_config)
 
 
 def _tables(warehouse):
@@ -62,9 +79,11 @@ def test_materialize_unblinded_then_blinded(resources):
     emm = next(m for m in materialization if m.asset_key.path[-1] == "pain_emmeans").metadata
     assert emm["blinded"].value is False and "unblinded_arm_codes" in emm
     assert emm["pain_trajectory"].value.startswith("![pain_trajectory](data:image/png;base64,")
-    for stem in ("pain_trajectory", "secondary_outcomes_forest"):
+    for stem in FIGURES:
         for ext in ("png", "svg"):
             assert (root / "outputs" / "stats" / f"{stem}.{ext}").stat().st_size > 1000
+    for stem in PNG_FIGURES:
+        assert (root / "outputs" / "stats" / f"{stem}.png").stat().st_size > 1000
     svg = (root / "outputs" / "stats" / "pain_trajectory.svg").read_bytes()
 
     assert _run(res, blinded=False).success  # deterministic re-materialisation
@@ -84,12 +103,10 @@ def test_materialize_unblinded_then_blinded(resources):
     meta = blinded_result.asset_materializations_for_node("adverse_event_comparisons")[0].metadata
     assert meta["blinded"].value is True and "unblinded_arm_codes" not in meta
     assert (root / "outputs" / "stats" / "pain_trajectory.svg").read_bytes() != svg  # A/B labels now
-    assert sorted(p.name for p in (root / "outputs" / "stats").iterdir()) == [
-        "pain_trajectory.png",
-        "pain_trajectory.svg",
-        "secondary_outcomes_forest.png",
-        "secondary_outcomes_forest.svg",
-    ]
+    expected = [f"{stem}.{ext}" for stem in FIGURES for ext in ("png", "svg")] + [f"{s}.png" for s in PNG_FIGURES]
+    assert sorted(p.name for p in (root / "outputs" / "stats").iterdir()) == sorted(expected)
+    assert set(blinded["propensity"]["group"]) == {"A", "B"}
+    assert not blinded["evalues"]["sentence"].str.contains("MgSO4").any()
 
 
 def test_small_arm_still_materialises_with_notes(resources):
@@ -101,6 +118,11 @@ def test_small_arm_still_materialises_with_notes(resources):
     assert (secondary["test"] == "not_tested").all()
     assert secondary["note"].str.contains("fewer than two").all()
     assert len(res["warehouse"].query_df("SELECT * FROM stats.pain_emmeans")) == 10
+    propensity = res["warehouse"].query_df("SELECT * FROM stats.propensity")
+    assert "separation" in propensity["note"].iloc[0] and propensity["weight_overlap"].isna().all()
+    effects = res["warehouse"].query_df("SELECT * FROM stats.weighted_effects")
+    assert set(effects["weighting"]) == {"none"} and (effects["n_mgso4"] <= 1).all()
+    assert len(res["warehouse"].query_df("SELECT * FROM stats.power")) == 20
 
 
 def test_degenerate_outcomes_and_non_convergence_are_reported(resources):
@@ -109,7 +131,7 @@ def test_degenerate_outcomes_and_non_convergence_are_reported(resources):
     analysis["extubation_time_min"] = 6.0
     analysis["time_to_mobilization_min"] = float("nan")
     res["warehouse"].replace_tables({"cohort.analysis_set": analysis, "cohort.pain_long": pain})
-    result = _run(res, blinded=False, max_reml_iterations=1)
+    result = _run(res, blinded=False, robustness=False, max_reml_iterations=1)
     assert result.success
     secondary = res["warehouse"].query_df("SELECT * FROM stats.secondary_outcomes").set_index("outcome")
     assert "no variance" in secondary.loc["extubation_time_min", "note"]

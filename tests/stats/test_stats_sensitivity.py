@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from stats_r_values import fixture_frames, r_values
+from stats_r_values import fixture_frames, r_robustness_values, r_values
 
 from mg_platform.analysis.stats.arms import study_arms
 from mg_platform.analysis.stats.sensitivity_regression import sensitivity_regressions
@@ -49,3 +49,16 @@ def test_single_arm_outcome_is_reported_not_raised():
     result = sensitivity_regressions(only_control, study_arms(), ["extubation_time_min"])
     assert result.table["estimate"].isna().all()
     assert "not estimable" in result.table["note"].iloc[0]
+
+
+def test_preop_analgesic_enters_with_the_level_first_alphabetically_as_reference():
+    """Against R's lm with factor(): reference "none" (before "NSAID" and "opioid", case-insensitive)."""
+    r = r_robustness_values()
+    analysis, _ = fixture_frames()
+    analysis["preop_analgesic"] = np.array(["NSAID", "none", "opioid"])[np.arange(len(analysis)) % 3]
+    table = sensitivity_regressions(analysis, study_arms(), ["extubation_time_min"]).table.set_index("term")
+    assert r["analgesic_ols:reference_is_none"] == 1
+    assert table.loc["group[T.MgSO4]", "estimate"] == pytest.approx(r["analgesic_ols:group"], abs=1e-8)
+    assert table.loc["preop_analgesic[T.NSAID]", "estimate"] == pytest.approx(r["analgesic_ols:NSAID"], abs=1e-8)
+    assert table.loc["preop_analgesic[T.opioid]", "estimate"] == pytest.approx(r["analgesic_ols:opioid"], abs=1e-8)
+    assert table["n"].iloc[0] == r["analgesic_ols:n"]

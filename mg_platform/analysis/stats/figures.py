@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.plotting import pyplot
@@ -13,15 +14,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
+PNG_ONLY = ("png",)  # the robustness figures: PNG for the report, half the drawing time
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 
-def _save(fig: Figure, stem: Path) -> dict[str, Path]:
+def _save(fig: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
     plt = pyplot()
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = {}
     with plt.rc_context({"svg.hashsalt": "mg-platform"}):
-        for fmt in FORMATS:
+        for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
             fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight", metadata=_METADATA[fmt])
             paths[fmt] = path
@@ -66,3 +68,91 @@ def forest_figure(table: pd.DataFrame, difference_label: str, stem: Path) -> dic
     axes[-1, 0].set_xlabel(f"Mean difference ({difference_label}), 95 % CI")
     fig.tight_layout()
     return _save(fig, stem)
+
+
+def love_plot(balance: pd.DataFrame, stem: Path, threshold: float = 0.1) -> dict[str, Path]:
+    """Signed SMD per covariate (level) before and after weighting, with the +/- ``threshold`` lines (cobalt style)."""
+    plt = pyplot()
+    labels = [
+        v if pd.isna(lv) else f"{v} = {lv}" for v, lv in balance[["variable", "level"]].drop_duplicates().to_numpy()
+    ]
+    fig, ax = plt.subplots(figsize=(6, 0.3 * len(labels) + 1.2))
+    markers = {"none": "o", "overlap": "s", "iptw": "^"}
+    for weighting, rows in balance.groupby("weighting", sort=False):
+        ax.scatter(rows["smd"], range(len(rows)), marker=markers.get(str(weighting), "x"), label=str(weighting))
+    for x in (-threshold, threshold):
+        ax.axvline(x, color="grey", linestyle="--", linewidth=1)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Standardised mean difference (comparison - reference; unweighted pooled SD)")
+    ax.legend(title="Weighting", loc="best")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, stem, PNG_ONLY)
+
+
+def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path) -> dict[str, Path]:
+    """Per outcome, one panel: unadjusted, adjusted, overlap-weighted and IPTW estimate with 95 % CI."""
+    outcomes = list(dict.fromkeys(estimates["outcome"]))
+    plt = pyplot()
+    fig, axes = plt.subplots(max(len(outcomes), 1), 1, figsize=(6, 1.6 * max(len(outcomes), 1) + 0.6), squeeze=False)
+    for ax, outcome in zip(axes[:, 0], outcomes, strict=False):
+        rows = estimates[estimates["outcome"] == outcome].reset_index(drop=True)
+        y = range(len(rows))
+        err = [rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]]
+        ax.errorbar(rows["estimate"], y, xerr=err, fmt="s", capsize=3)
+        ax.axvline(0, color="grey", linestyle="--", linewidth=1)
+        ax.set_yticks(list(y), rows["estimator"])
+        ax.invert_yaxis()
+        ax.set_title(outcome, fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel(f"Difference ({difference_label}), 95 % CI")
+    fig.tight_layout()
+    return _save(fig, stem, PNG_ONLY)
+
+
+def _curve_label(outcomes: list[str]) -> str:
+    """``pain_contrast_{0, 5, 30}`` for several minutes, names joined otherwise."""
+    minutes = [o.removeprefix("pain_contrast_") for o in outcomes if o.startswith("pain_contrast_")]
+    others = [o for o in outcomes if not o.startswith("pain_contrast_")]
+    parts = [f"pain_contrast_{{{', '.join(minutes)}}}"] if len(minutes) > 1 else [f"pain_contrast_{m}" for m in minutes]
+    return ", ".join(parts + others)
+
+
+def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...] = (0.8, 0.9)) -> dict[str, Path]:
+    """Power against n per arm for the target effects.
+
+    Outcomes with the same analytic curve (e.g. every per-minute pain contrast, every d = 0.5
+    outcome) share one line; simulated power (95 % Monte Carlo bars) is drawn for the last
+    outcome of each line that has it (the 30-min contrast, the time-averaged effect).
+    """
+    target = curve[curve["effect_source"] == "target"]
+    lines: dict[tuple, list[str]] = {}
+    for outcome, rows in target.groupby("outcome", sort=False):
+        lines.setdefault(tuple(np.round(rows["power_analytic"].to_numpy(), 10)), []).append(str(outcome))
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for outcomes in lines.values():
+        rows = target[target["outcome"] == outcomes[0]]
+        (line,) = ax.plot(rows["n_per_arm"], rows["power_analytic"], label=_curve_label(outcomes))
+        simulated = [o for o in outcomes if target.loc[target["outcome"] == o, "power_simulated"].notna().any()]
+        if simulated:
+            rows = target[(target["outcome"] == simulated[-1])].dropna(subset=["power_simulated"])
+            ax.errorbar(
+                rows["n_per_arm"],
+                rows["power_simulated"],
+                yerr=1.96 * rows["mc_std_error"],
+                fmt="o",
+                markersize=3,
+                color=line.get_color(),
+                label=f"{simulated[-1]}: simulated (REML refits)",
+            )
+    for level in levels:
+        ax.axhline(level, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("Patients per arm")
+    ax.set_ylabel("Power (target effect)")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    return _save(fig, stem, PNG_ONLY)

@@ -113,12 +113,18 @@ def _t_test(ref: np.ndarray, cmp: np.ndarray, equal_var: bool, confidence: float
     return float(t), float(2 * stats.t.sf(abs(t), df)), diff, float(diff - half), float(diff + half)
 
 
+def pooled_sd(ref: np.ndarray, cmp: np.ndarray) -> float:
+    """Pooled SD of Cohen's d: sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2)); NaN below 2 per group."""
+    n1, n2 = len(ref), len(cmp)
+    if n1 < 2 or n2 < 2:
+        return float("nan")
+    return float(np.sqrt(((n1 - 1) * np.var(ref, ddof=1) + (n2 - 1) * np.var(cmp, ddof=1)) / (n1 + n2 - 2)))
+
+
 def cohens_d(ref: np.ndarray, cmp: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """Cohen's d (comparison - reference over the pooled SD) with the Hedges-Olkin CI."""
     n1, n2 = len(ref), len(cmp)
-    if n1 < 2 or n2 < 2:
-        return (float("nan"),) * 3
-    pooled = np.sqrt(((n1 - 1) * np.var(ref, ddof=1) + (n2 - 1) * np.var(cmp, ddof=1)) / (n1 + n2 - 2))
+    pooled = pooled_sd(ref, cmp)
     if not pooled > 0:
         return (float("nan"),) * 3
     d = float((np.mean(cmp) - np.mean(ref)) / pooled)
