@@ -85,26 +85,29 @@ def write_node_table(results: NetworkResults, path: Path) -> Path:
     return path
 
 
-def component_layout(graph: ig.Graph, gap: float = 0.6) -> np.ndarray:
-    """Coordinates with each component laid out alone and packed left to right (largest first,
-    at a scale growing with the square root of its size); isolated vertices in a row below."""
+def component_layout(graph: ig.Graph, gap: float = 1.2) -> np.ndarray:
+    """Coordinates with each component laid out alone (Kamada-Kawai from a circle, scaled to a
+    median edge length of 1) and packed left to right, largest first, centred on the largest;
+    isolated vertices in a row underneath."""
     coords = np.zeros((graph.vcount(), 2))
     components = sorted(graph.connected_components(), key=lambda c: (-len(c), min(c)))
-    x = 0.0
+    placed = [c for c in components if len(c) > 1]
     singles = [c[0] for c in components if len(c) == 1]
-    for members in (c for c in components if len(c) > 1):
+    layouts = []
+    for members in placed:
         sub = graph.induced_subgraph(members)
         local = np.asarray(sub.layout_kamada_kawai(seed=sub.layout_circle().coords).coords)
-        local -= local.min(axis=0)
-        span = local.max(axis=0)
-        local = local / max(span.max(), 1e-9) * math.sqrt(len(members))
-        coords[members] = local + [x, 0.0]
-        x += local[:, 0].max() + gap + 0.4
-    if singles:
-        width = max(x - gap, 1.0)
-        step = width / max(len(singles), 1)
-        for i, v in enumerate(singles):
-            coords[v] = [step * (i + 0.5), -1.2]
+        ends = np.asarray(sub.get_edgelist())
+        local = local / np.median(np.linalg.norm(local[ends[:, 0]] - local[ends[:, 1]], axis=1))
+        layouts.append(local - local.min(axis=0))
+    middle = max((lay[:, 1].max() for lay in layouts), default=0.0) / 2
+    x = 0.0
+    for members, local in zip(placed, layouts, strict=True):
+        coords[members] = local + [x, middle - local[:, 1].max() / 2]
+        x += local[:, 0].max() + gap
+    bottom = -gap if placed else 0.0
+    for i, v in enumerate(singles):
+        coords[v] = [i * gap, bottom]
     return coords
 
 
@@ -116,9 +119,10 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
     layout = component_layout(graph)
     metrics = node_table(results).set_index("protein").loc[graph.vs["name"]]
     mcc = metrics["mcc"].to_numpy(dtype=float)
-    size = 250 + 1800 * np.sqrt(mcc / mcc.max()) if mcc.max() > 0 else np.full(len(mcc), 250.0)
+    size = 200 + 1300 * np.sqrt(mcc / mcc.max()) if mcc.max() > 0 else np.full(len(mcc), 200.0)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(9, 7))
+    span = np.ptp(layout, axis=0) + 1.6 if len(layout) else np.ones(2)
+    fig, ax = plt.subplots(figsize=(min(max(1.0 * span[0] + 2.6, 7.0), 18.0), min(max(1.0 * span[1] + 1.4, 4.0), 14.0)))
     edges = results.edges.set_index(["protein_a", "protein_b"])
     score_norm = colors.Normalize(vmin=0.4, vmax=1.0)
     score_map = plt.get_cmap("Blues")
@@ -147,10 +151,11 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
         zorder=2,
     )
     for (x, y), name in zip(layout, graph.vs["name"], strict=True):
-        ax.annotate(name, (x, y), ha="center", va="center", fontsize=8, zorder=3)
-    fig.colorbar(cm.ScalarMappable(norm=node_norm, cmap=node_map), ax=ax, fraction=0.035, pad=0.01).set_label(
-        "cytoHubba methods with the protein in their top 10 (of 11)", fontsize=8
-    )
+        label_box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
+        ax.annotate(name, (x, y), ha="center", va="center", fontsize=7, zorder=3, bbox=label_box)
+    fig.colorbar(
+        cm.ScalarMappable(norm=node_norm, cmap=node_map), ax=ax, fraction=0.035, pad=0.01, shrink=0.8
+    ).set_label("cytoHubba methods with the protein in their top 10 (of 11)", fontsize=8)
     if has_scores:
         fig.colorbar(cm.ScalarMappable(norm=score_norm, cmap=score_map), ax=ax, fraction=0.035, pad=0.02).set_label(
             "STRING combined score", fontsize=8
@@ -164,8 +169,11 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
         f"(score >= {summary['score_threshold_applied']:.3f})\nnode size = MCC; {edge_note}",
         fontsize=9,
     )
+    ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.margins(0.08)
+    if len(layout):
+        ax.set_xlim(layout[:, 0].min() - 0.8, layout[:, 0].max() + 0.8)
+        ax.set_ylim(layout[:, 1].min() - 0.8, layout[:, 1].max() + 0.8)
     fig.tight_layout()
     fig.savefig(path, dpi=150)
     plt.close(fig)
@@ -193,7 +201,7 @@ def draw_hub_heatmap(results: NetworkResults, path: Path, top_n: int = 10) -> Pa
             va="center",
             fontsize=7,
             fontweight="bold" if inside else "normal",
-            color="white" if rank <= worst / 2 else "black",
+            color="black" if rank <= worst / 2 else "white",
         )
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(
