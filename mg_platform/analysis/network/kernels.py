@@ -533,3 +533,14 @@ def percolated_component_sizes(
         draws = rng.random((min(batch, samples - start), len(edges)))
         _in_threads(partial(_percolation_rows, chunks, n, heads, tails, draws, threshold, total), chunks)
     return total.sum(axis=0)
+
+
+def compile_all() -> None:
+    """Compile (and cache in ``__pycache__``) every kernel on a four-vertex graph, so that the first
+    real call, or the first test, does not pay numba's compile time (``make install`` runs this)."""
+    edges = np.array([[0, 1], [1, 2], [2, 0], [2, 3]])
+    adjacency = Csr.from_edges(4, edges)
+    shortest_path_stats(adjacency)
+    clique_size_counts(adjacency)
+    neighbourhood_components(adjacency)
+    percolated_component_sizes(4, edges, samples=2, threshold=0.5, seed=0)

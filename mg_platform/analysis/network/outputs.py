@@ -46,6 +46,14 @@ FIGURES = {
 }
 
 
+def _save(fig, path: Path) -> Path:  # noqa: ANN001 - a matplotlib Figure
+    """Write a figure as a 150 dpi PNG and release it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    pyplot().close(fig)
+    return path
+
+
 def node_table(results: NetworkResults) -> pd.DataFrame:
     """Every protein's scores and ranks plus its consensus count (0 outside the consensus table)."""
     counts = results.hub_consensus.set_index("protein")["methods_in_top10"]
@@ -174,10 +182,7 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
     if len(layout):
         ax.set_xlim(layout[:, 0].min() - 0.8, layout[:, 0].max() + 0.8)
         ax.set_ylim(layout[:, 1].min() - 0.8, layout[:, 1].max() + 0.8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def draw_hub_heatmap(results: NetworkResults, path: Path, top_n: int = 10) -> Path:
@@ -213,10 +218,7 @@ def draw_hub_heatmap(results: NetworkResults, path: Path, top_n: int = 10) -> Pa
         f"Hub ranks per cytoHubba method (bold: top {top_n}; in brackets: methods with it in top {top_n})", fontsize=8
     )
     fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02).set_label("rank (1 = strongest hub)", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def draw_enrichment(results: NetworkResults, path: Path, terms_per_category: int = 8) -> Path:
@@ -229,9 +231,7 @@ def draw_enrichment(results: NetworkResults, path: Path, terms_per_category: int
         fig, ax = plt.subplots(figsize=(6, 2))
         ax.text(0.5, 0.5, "no enriched term below the FDR cut-off", ha="center", va="center")
         ax.set_axis_off()
-        fig.savefig(path, dpi=150)
-        plt.close(fig)
-        return path
+        return _save(fig, path)
     tops = [frame[frame["category"] == c].head(terms_per_category) for c in categories]
     fig, axes = plt.subplots(
         len(categories), 1, figsize=(9, 1.0 + 0.32 * sum(len(t) for t in tops) + 0.5 * len(tops)), squeeze=False
@@ -247,10 +247,7 @@ def draw_enrichment(results: NetworkResults, path: Path, terms_per_category: int
         ax.margins(y=0.15)
         fig.colorbar(points, ax=ax, pad=0.01).set_label("genes observed / set size", fontsize=7)
     axes[-1, 0].set_xlabel("-log10 FDR")
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def write_outputs(results: NetworkResults, out_dir: Path, top_n: int = 10) -> dict[str, Path]:
