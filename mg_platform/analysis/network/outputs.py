@@ -2,7 +2,7 @@
 
 * ``network.png``: each connected component laid out on its own (Kamada-Kawai started from a
   circle, deterministic) and packed left to right, largest first, isolated proteins in a row
-  underneath; node colour = number of cytoHubba methods that put the protein in their top 10,
+  underneath; node colour = hub consensus rank (``network.hub_consensus``, grey outside it),
   node area = MCC (square-root scale), edge colour and width = STRING combined score where the
   source has exact scores (grey otherwise).
 * ``hub_consensus_heatmap.png``: the consensus proteins x the eleven methods, coloured by rank.
@@ -61,6 +61,12 @@ def node_table(results: NetworkResults) -> pd.DataFrame:
         methods_in_top10=results.centrality["protein"].map(counts).fillna(0).astype("int64")
     )
     return table[NODE_EXPORT_COLUMNS]
+
+
+def node_ranks(results: NetworkResults) -> pd.Series:
+    """Consensus rank by protein (NaN for proteins in no method's top N)."""
+    ranks = results.hub_consensus.set_index("protein")["consensus_rank"]
+    return results.centrality.set_index("protein").index.to_series().map(ranks).astype(float)
 
 
 def write_graphml(results: NetworkResults, path: Path) -> Path:
@@ -133,7 +139,7 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(min(max(1.0 * span[0] + 2.6, 7.0), 18.0), min(max(1.0 * span[1] + 1.4, 4.0), 14.0)))
     edges = results.edges.set_index(["protein_a", "protein_b"])
     score_norm = colors.Normalize(vmin=0.4, vmax=1.0)
-    score_map = plt.get_cmap("Blues")
+    score_map = colors.LinearSegmentedColormap.from_list("score", plt.get_cmap("Blues")(np.linspace(0.3, 1.0, 64)))
     has_scores = False
     for edge in graph.es:
         a, b = sorted((graph.vs[edge.source]["name"], graph.vs[edge.target]["name"]))
@@ -144,36 +150,43 @@ def draw_network(results: NetworkResults, path: Path) -> Path:
             ax.plot([x0, x1], [y0, y1], color=score_map(score_norm(score)), lw=0.8 + 3 * float(score), zorder=1)
         else:
             ax.plot([x0, x1], [y0, y1], color="#9a9a9a", lw=1.4, zorder=1)
-    top = len(METHODS)
-    node_map = plt.get_cmap("YlOrRd")
-    node_norm = colors.Normalize(vmin=0, vmax=top)
-    ax.scatter(
-        layout[:, 0],
-        layout[:, 1],
-        s=size,
-        c=metrics["methods_in_top10"].to_numpy(),
-        cmap=node_map,
-        norm=node_norm,
-        edgecolors="#333333",
-        linewidths=0.8,
-        zorder=2,
-    )
+    consensus_rank = node_ranks(results).loc[graph.vs["name"]].to_numpy(dtype=float)
+    node_map = plt.get_cmap("YlOrRd_r")
+    node_norm = colors.Normalize(vmin=1, vmax=max(len(results.hub_consensus), 2))
+    inside = ~np.isnan(consensus_rank)
+    for mask, colour in ((inside, None), (~inside, "#d9d9d9")):
+        ax.scatter(
+            layout[mask, 0],
+            layout[mask, 1],
+            s=size[mask],
+            c=consensus_rank[mask] if colour is None else colour,
+            cmap=node_map if colour is None else None,
+            norm=node_norm if colour is None else None,
+            edgecolors="#333333",
+            linewidths=0.8,
+            zorder=2,
+        )
     for (x, y), name in zip(layout, graph.vs["name"], strict=True):
         label_box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
         ax.annotate(name, (x, y), ha="center", va="center", fontsize=7, zorder=3, bbox=label_box)
     fig.colorbar(
         cm.ScalarMappable(norm=node_norm, cmap=node_map), ax=ax, fraction=0.035, pad=0.01, shrink=0.8
-    ).set_label("cytoHubba methods with the protein in their top 10 (of 11)", fontsize=8)
+    ).set_label("hub consensus rank (grey: in no method's top 10)", fontsize=8)
     if has_scores:
-        fig.colorbar(cm.ScalarMappable(norm=score_norm, cmap=score_map), ax=ax, fraction=0.035, pad=0.02).set_label(
-            "STRING combined score", fontsize=8
-        )
+        fig.colorbar(
+            cm.ScalarMappable(norm=score_norm, cmap=score_map),
+            ax=ax,
+            orientation="horizontal",
+            fraction=0.04,
+            pad=0.02,
+            shrink=0.4,
+        ).set_label("STRING combined score", fontsize=8)
     summary = results.summary.iloc[0]
     edge_note = (
         "edge colour = STRING score" if has_scores else "grey edges: score >= threshold, exact score not in source"
     )
     ax.set_title(
-        f"{summary['nodes']} proteins, {summary['edges']} edges, {summary['connected_components']} components "
+        f"{summary['nodes']} proteins, {summary['edges']} edges, {summary['connected_components']} connected component(s) "
         f"(score >= {summary['score_threshold_applied']:.3f})\nnode size = MCC; {edge_note}",
         fontsize=9,
     )
