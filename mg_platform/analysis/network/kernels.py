@@ -71,7 +71,7 @@ class Csr:
 
 
 # -- one BFS per source: distances, path counts, dependencies, BFS-tree subtree sizes -------------------
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _bfs_from(
     s, indptr, indices, dist, sigma, order, parent, preds, npred, coef, paths_on, subtree, acc_bc, acc_stress, acc_bn
 ):
@@ -113,8 +113,8 @@ def _bfs_from(
                     overflow = True
     for i in range(tail - 1 if not overflow else 0, 0, -1):
         w = order[i]
-        # coef[w] = (1 + delta[w]) / sigma[w]: delta[v] = sigma[v] * sum over successors w of coef[w]
-        cw = (1.0 + coef[w] * sigma[w]) / sigma[w]
+        # delta[w] = sigma[w] * coef[w]; each predecessor v gains (1 + delta[w]) / sigma[w] = coef[w] + 1 / sigma[w]
+        cw = coef[w] + 1.0 / sigma[w]
         pw = 1 + paths_on[w]
         base = indptr[w]
         for k in range(base, base + npred[w]):
