@@ -114,7 +114,22 @@ def dmnc(mnc: np.ndarray, mnc_edges: np.ndarray) -> np.ndarray:
 
 
 def epc(csr: Csr, settings: EpcSettings) -> np.ndarray:
-    """Edge percolated component (see module doc); edges in (v < w, ascending) order draw the numbers."""
+    """cytoHubba EPC of every vertex (see module doc).
+
+    Parameters
+    ----------
+    csr : Csr
+        The graph.
+    settings : EpcSettings
+        ``samples`` reduced networks; an edge is kept when its uniform number is >= ``threshold``;
+        the numbers come from ``numpy.random.Generator(PCG64(seed))``, one block of m per reduced
+        network, edges taken as (v, w), v < w, in ascending order.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean size (vertices, v included) of v's component over the reduced networks.
+    """
     heads = np.repeat(np.arange(csr.n), np.diff(csr.indptr))
     keep = heads < csr.indices
     edges = np.column_stack([heads[keep], csr.indices[keep]])

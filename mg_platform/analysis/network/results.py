@@ -50,7 +50,30 @@ class NodeMetrics:
 
 
 def node_metrics(graph: ig.Graph, epc: EpcSettings = DEFAULT_EPC) -> NodeMetrics:
-    """NetworkAnalyzer centralities and cytoHubba's eleven scores with a rank per method (MCC exact)."""
+    """NetworkAnalyzer centralities and cytoHubba's eleven scores with a rank per method.
+
+    Parameters
+    ----------
+    graph : igraph.Graph
+        Undirected simple graph with a vertex attribute ``name`` (vertex order = tie order of the
+        BottleNeck BFS trees; :func:`query_graph` puts names in ascending order).
+    epc : EpcSettings
+        Number of reduced networks, edge-keep threshold and seed of the EPC percolation.
+
+    Returns
+    -------
+    NodeMetrics
+        ``table``: one row per vertex with ``degree``, ``betweenness`` and ``closeness``
+        (NetworkAnalyzer), ``clustering_coefficient``, the eleven cytoHubba scores (``mcc`` as the
+        nearest double and ``mcc_exact`` as decimal text; ``cytohubba_closeness`` and
+        ``cytohubba_betweenness`` are cytoHubba's definitions) and ``<method>_rank`` for each
+        method in :data:`~mg_platform.analysis.network.hubs.METHODS`; plus the number of maximal
+        cliques and the size of the largest.
+
+    References
+    ----------
+    See :mod:`mg_platform.analysis.network.hubs` and :mod:`mg_platform.analysis.network.centrality`.
+    """
     names = graph.vs["name"]
     adjacency = centrality.csr(graph)
     paths = shortest_path_stats(adjacency)
