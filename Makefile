@@ -11,6 +11,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -c "from mg_platform.analysis.network.kernels import compile_all; compile_all()"  # numba cache
 	touch $@
 
 install: $(VENV)/.installed

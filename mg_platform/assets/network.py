@@ -1,10 +1,12 @@
 """Network stage (schema ``network``): the study's 13 proteins in STRING v12.0, their topology,
-cytoHubba MCC hubs and functional enrichment.
+cytoHubba's eleven hub rankings and their consensus, and functional enrichment.
 
 One multi-asset fetches the query network once (the verified offline snapshot when one is
 configured, else the live STRING API; ``source_mode`` overrides), computes everything with
-:func:`mg_platform.analysis.network.results.network_results` and writes the five tables in
-one transaction. Exports and figures go to ``<data dir>/outputs/network/``.
+:func:`mg_platform.analysis.network.results.network_results` and writes the tables in one
+transaction. Exports and figures go to ``<data dir>/outputs/network/``: ``network.graphml``,
+``node_metrics.tsv``, ``network.png``, ``hub_consensus_heatmap.png``, ``enrichment_dotplot.png``
+and, from the live source, ``string_network_image.png`` (STRING's own picture).
 """
 
 import json
@@ -16,10 +18,10 @@ from pydantic import Field
 
 from mg_platform.analysis.network import (
     centrality,
-    cliques,
     enrichment,
     genesets,
     hubs,
+    kernels,
     outputs,
     ppi_enrichment,
     results,
@@ -27,6 +29,7 @@ from mg_platform.analysis.network import (
     source,
     string_api,
 )
+from mg_platform.analysis.network.hubs import DEFAULT_EPC, EpcSettings
 from mg_platform.analysis.network.results import network_results
 from mg_platform.analysis.network.snapshot import (
     STUDY_PROTEINS,
@@ -47,7 +50,7 @@ SOURCE_MODES = ("auto", "snapshot", "live")
 
 NETWORK_CODE_VERSION = code_version(
     centrality,
-    cliques,
+    kernels,
     hubs,
     ppi_enrichment,
     genesets,
@@ -63,8 +66,14 @@ NETWORK_CODE_VERSION = code_version(
 TABLES: dict[str, str] = {
     "edges": "One row per interaction among the query proteins at or above the score threshold "
     "(protein_a < protein_b; scores 0-1, NULL in snapshot mode).",
-    "centrality": "One row per protein: NetworkAnalyzer degree/betweenness/closeness, cytoHubba MCC "
-    "(exact), MCC rank and hub flag.",
+    "centrality": "One row per protein: NetworkAnalyzer degree/betweenness/closeness; cytoHubba's eleven scores "
+    "(mcc exact in mcc_exact, dmnc, mnc, degree, epc, bottleneck, eccentricity, cytohubba_closeness, radiality, "
+    "cytohubba_betweenness, stress) with one <method>_rank each (closeness_rank and betweenness_rank rank "
+    "cytoHubba's sum of 1/distance and unnormalised betweenness); hub flag = top hub_count by MCC.",
+    "hub_consensus": "One row per protein in the top hub_count (10) of at least one cytoHubba method: "
+    "methods_in_top10 (of 11), mean rank, consensus rank and each method's rank.",
+    "functional_annotation": "One row per term annotating at least one query protein (STRING "
+    "functional_annotation, or the snapshot's gene-set libraries): category, term, genes.",
     "summary": "One row for the network: nodes, edges, average degree, clustering, expected edges, "
     "PPI-enrichment p-value, source and threshold.",
     "enrichment": "One row per enriched term (FDR below the cut-off): category, term, set size, genes observed, FDR.",
@@ -82,7 +91,19 @@ class NetworkConfig(dg.Config):
         default=STUDY_CATEGORIES, description="Categories among GO BP, GO MF, GO CC, KEGG, Reactome."
     )
     fdr_cutoff: float = Field(default=0.05, description="Terms with FDR below this are reported.")
-    hub_count: int = Field(default=10, description="Number of top-MCC proteins flagged as hubs.")
+    hub_count: int = Field(
+        default=10, description="Number of top-MCC proteins flagged as hubs; also the top-N of the hub consensus."
+    )
+    first_shell: int = Field(
+        default=0,
+        description="Interaction partners added per query protein (STRING interaction_partners limit, live "
+        "source only); 0 = none, as in the study.",
+    )
+    epc_samples: int = Field(default=1000, description="EPC: number of random reduced networks (cytoHubba: 1000).")
+    epc_threshold: float = Field(
+        default=0.5, description="EPC: an edge is kept when its uniform random number is >= this (cytoHubba: 0.5)."
+    )
+    epc_seed: int = Field(default=DEFAULT_EPC.seed, description="EPC: seed of numpy's PCG64 generator.")
     source_mode: str = Field(
         default="auto",
         description="auto: the verified offline snapshot when one is configured (MG_REFERENCE_DIR), else live "
@@ -93,6 +114,7 @@ class NetworkConfig(dg.Config):
 SPEC_DEPS = {
     "edges": [dg.AssetKey(["reference", "string"])],
     "centrality": [dg.AssetKey(["network", "edges"])],
+    "hub_consensus": [dg.AssetKey(["network", "edges"])],
     "summary": [dg.AssetKey(["network", "edges"]), dg.AssetKey(["reference", "string"])],
     "enrichment": [dg.AssetKey(["reference", "genesets"])],
 }
@@ -116,7 +138,12 @@ def _snapshot(config: NetworkConfig, reference: ReferenceSnapshot) -> NetworkSou
         verified = reference.verified(kind, name)
         files[(kind, name)] = SnapshotFile(kind, name, verified.path, verified.sha256)
     return snapshot_source(
-        files, list(config.proteins), config.species, config.required_score / 1000, list(config.enrichment_categories)
+        files,
+        list(config.proteins),
+        config.species,
+        config.required_score / 1000,
+        list(config.enrichment_categories),
+        config.first_shell,
     )
 
 
@@ -132,7 +159,9 @@ def network_source(
     if config.source_mode == "snapshot" or (config.source_mode == "auto" and reference.configured):
         return _snapshot(config, reference)
     try:
-        responses = string_client.study_responses(list(config.proteins), config.species, config.required_score)
+        responses = string_client.study_responses(
+            list(config.proteins), config.species, config.required_score, config.first_shell
+        )
         return live_source(
             responses,
             list(config.proteins),
@@ -163,10 +192,16 @@ def string_network(
     reference: ReferenceSnapshot,
     string_client: StringClient,
 ) -> Iterator[dg.MaterializeResult]:
-    """The query proteins' STRING network, centralities, MCC hubs, PPI enrichment and functional enrichment."""
+    """The query proteins' STRING network, centralities, cytoHubba hubs, PPI enrichment and functional enrichment."""
     net_source = network_source(context, config, string_client, reference)
-    result = network_results(net_source, top_n=config.hub_count, fdr_cutoff=config.fdr_cutoff)
-    files = outputs.write_outputs(result, Path(warehouse.database).parent / "outputs" / "network")
+    epc = EpcSettings(samples=config.epc_samples, threshold=config.epc_threshold, seed=config.epc_seed)
+    result = network_results(net_source, top_n=config.hub_count, fdr_cutoff=config.fdr_cutoff, epc=epc)
+    out_dir = Path(warehouse.database).parent / "outputs" / "network"
+    files = outputs.write_outputs(result, out_dir, top_n=config.hub_count)
+    string_image = out_dir / "string_network_image.png"
+    string_image.unlink(missing_ok=True)
+    if net_source.image:
+        string_image.write_bytes(net_source.image)
     tables = {f"network.{name}": getattr(result, name) for name in TABLES}
     warehouse.replace_tables(tables)
 
@@ -185,6 +220,11 @@ def string_network(
             "graphml": dg.MetadataValue.path(str(files["graphml"])),
             "node_metrics_tsv": dg.MetadataValue.path(str(files["node_metrics"])),
             **figure_metadata("network_figure", {"png": files["network_figure"]}),
+            **({"string_network_image": dg.MetadataValue.path(str(string_image))} if net_source.image else {}),
+        },
+        "hub_consensus": {
+            "epc": f"{epc.samples} reduced networks, keep edge if uniform >= {epc.threshold}, PCG64 seed {epc.seed}",
+            **figure_metadata("hub_consensus_heatmap", {"png": files["hub_consensus_heatmap"]}),
         },
         "summary": {"ppi_method": net_source.ppi.method, "ppi_enrichment_p": net_source.ppi.p_value},
         "enrichment": {

@@ -4,7 +4,8 @@ Polite use, as STRING asks: every call carries ``caller_identity``; calls have a
 are retried with exponential backoff on connection errors, timeouts, HTTP 429 and 5xx; every
 response body is cached under ``cache_dir`` with its URL, parameters, retrieval time and
 sha256, so a second run with the same query makes no request. The default base URL is
-STRING 12.0's stable address, the version the study used.
+STRING 12.0's stable address, the version the study used. Text endpoints and STRING's network
+image (PNG bytes) share one cache.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from mg_platform.analysis.network.source import SourceRecord
 from mg_platform.analysis.network.string_api import StringResponses, parse_string_ids
+from mg_platform.analysis.network.string_api import first_shell as shell_ids
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -55,7 +57,7 @@ class StringClient(dg.ConfigurableResource):
         folder = Path(self.cache_dir)
         return folder / f"{stem}-{key}.body", folder / f"{stem}-{key}.json"
 
-    def _send(self, session: requests.Session, path: str, params: dict[str, str]) -> str:
+    def _send(self, session: requests.Session, path: str, params: dict[str, str]) -> bytes:
         url = f"{self.base_url.rstrip('/')}{path}"
         data = {**params, "caller_identity": self.caller_identity}
         problem = ""
@@ -69,7 +71,7 @@ class StringClient(dg.ConfigurableResource):
                 problem = f"{type(exc).__name__}: {exc}"
             else:
                 if response.status_code == 200:
-                    return response.text
+                    return response.content
                 problem = f"HTTP {response.status_code}: {response.text[:300]}"
                 if response.status_code not in RETRY_STATUS:
                     break
@@ -77,18 +79,16 @@ class StringClient(dg.ConfigurableResource):
                 time.sleep(self.backoff_s * 2**attempt)
         raise StringUnavailable(f"STRING request {url} failed ({problem})")
 
-    def call(self, session: requests.Session, path: str, params: dict[str, str]) -> tuple[str, SourceRecord]:
-        """Body of one API call, from the cache when present and intact, else from STRING."""
+    def call_bytes(self, session: requests.Session, path: str, params: dict[str, str]) -> tuple[bytes, SourceRecord]:
+        """Raw body of one API call, from the cache when present and intact, else from STRING."""
         body_path, meta_path = self._cache_paths(path, params)
         if body_path.is_file() and meta_path.is_file():
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             body = body_path.read_bytes()
             if hashlib.sha256(body).hexdigest() == meta["sha256"]:
-                return body.decode("utf-8"), SourceRecord(
-                    meta["url"], meta["sha256"], meta["retrieved_at"], "from cache " + body_path.name
-                )
-        text = self._send(session, path, params)
-        body = text.encode("utf-8")
+                note = "from cache " + body_path.name
+                return body, SourceRecord(meta["url"], meta["sha256"], meta["retrieved_at"], note, endpoint=path)
+        body = self._send(session, path, params)
         digest = hashlib.sha256(body).hexdigest()
         retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
         url = f"{self.base_url.rstrip('/')}{path}"
@@ -98,11 +98,24 @@ class StringClient(dg.ConfigurableResource):
             json.dumps({"url": url, "params": params, "retrieved_at": retrieved_at, "sha256": digest}, indent=1),
             encoding="utf-8",
         )
-        return text, SourceRecord(url, digest, retrieved_at, "fetched")
+        return body, SourceRecord(url, digest, retrieved_at, "fetched", endpoint=path)
 
-    # -- the study's five calls -----------------------------------------------------------
-    def study_responses(self, proteins: list[str], species: int, required_score: int) -> StringResponses:
-        """Version, id mapping, network (no added nodes), PPI enrichment and functional enrichment."""
+    def call(self, session: requests.Session, path: str, params: dict[str, str]) -> tuple[str, SourceRecord]:
+        """Text body (UTF-8) of one API call; see :meth:`call_bytes`."""
+        body, record = self.call_bytes(session, path, params)
+        return body.decode("utf-8"), record
+
+    # -- the study's calls ------------------------------------------------------------------
+    def study_responses(
+        self, proteins: list[str], species: int, required_score: int, first_shell: int = 0
+    ) -> StringResponses:
+        """Version, id mapping, (first shell,) network, PPI enrichment, enrichment, annotation, image.
+
+        ``first_shell`` > 0 adds up to that many interaction partners per query protein
+        (``/api/tsv/interaction_partners`` with ``limit``) to the network; 0, the study's choice,
+        makes no partner call. The network and its image cover query + shell; PPI enrichment,
+        enrichment and annotation the query proteins only.
+        """
         session = self.make_session()
         try:
             version, r_version = self.call(session, "/api/json/version", {})
@@ -114,13 +127,32 @@ class StringClient(dg.ConfigurableResource):
             ids = parse_string_ids(id_text)
             if ids.empty:
                 raise StringUnavailable(f"STRING mapped none of {proteins} for species {species}")
-            query = {"identifiers": "\r".join(ids["string_id"]), "species": str(species)}
+            query_ids = list(ids["string_id"])
+            query = {"identifiers": "\r".join(query_ids), "species": str(species)}
             scored = {**query, "required_score": str(required_score)}
+            records = [r_version, r_ids]
+            partners = ""
+            network_ids = query_ids
+            if first_shell > 0:
+                partners, r_partners = self.call(
+                    session, "/api/tsv/interaction_partners", {**scored, "limit": str(first_shell)}
+                )
+                records.append(r_partners)
+                network_ids = query_ids + [i for i in shell_ids(partners, query_ids) if i not in query_ids]
+            nodes = {
+                "identifiers": "\r".join(network_ids),
+                "species": str(species),
+                "required_score": str(required_score),
+            }
             network, r_net = self.call(
-                session, "/api/tsv/network", {**scored, "add_nodes": "0", "network_type": "functional"}
+                session, "/api/tsv/network", {**nodes, "add_nodes": "0", "network_type": "functional"}
             )
             ppi, r_ppi = self.call(session, "/api/tsv/ppi_enrichment", scored)
             enrichment, r_enr = self.call(session, "/api/tsv/enrichment", query)
+            annotation, r_ann = self.call(session, "/api/tsv/functional_annotation", query)
+            image, r_img = self.call_bytes(
+                session, "/api/image/network", {**nodes, "add_nodes": "0", "network_flavor": "confidence"}
+            )
         finally:
             session.close()
         return StringResponses(
@@ -129,5 +161,8 @@ class StringClient(dg.ConfigurableResource):
             network=network,
             ppi_enrichment=ppi,
             enrichment=enrichment,
-            records=(r_version, r_ids, r_net, r_ppi, r_enr),
+            functional_annotation=annotation,
+            network_image=image,
+            records=(*records, r_net, r_ppi, r_enr, r_ann, r_img),
+            interaction_partners=partners,
         )

@@ -17,6 +17,9 @@ ROUTES = {
     "/api/tsv/network": "network.tsv",
     "/api/tsv/ppi_enrichment": "ppi_enrichment.tsv",
     "/api/tsv/enrichment": "enrichment.tsv",
+    "/api/tsv/interaction_partners": "interaction_partners.tsv",
+    "/api/tsv/functional_annotation": "functional_annotation.tsv",
+    "/api/image/network": "network_image.png",
 }
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import networkx as nx
 import pandas as pd
 import pytest
-from network_recorded_string import RecordedAdapter, recorded_client
+from network_recorded_string import FIXTURES, RecordedAdapter, recorded_client
 
 from mg_platform.assets.network import STUDY_PROTEINS, assets
 from mg_platform.resources.bundle import default_resources
@@ -18,7 +19,20 @@ from mg_platform.settings import reference_dir
 
 REFERENCE = reference_dir()
 STRING_DIR = REFERENCE / "string"
-TABLES = ["edges", "centrality", "summary", "enrichment", "provenance"]
+TABLES = ["edges", "centrality", "hub_consensus", "functional_annotation", "summary", "enrichment", "provenance"]
+METHOD_SCORES = {
+    "mcc": "mcc",
+    "dmnc": "dmnc",
+    "mnc": "mnc",
+    "degree": "degree",
+    "epc": "epc",
+    "bottleneck": "bottleneck",
+    "eccentricity": "eccentricity",
+    "closeness": "cytohubba_closeness",
+    "radiality": "radiality",
+    "betweenness": "cytohubba_betweenness",
+    "stress": "stress",
+}
 
 
 def run(tmp_path: Path, mode: str, adapter: RecordedAdapter | None = None, **config) -> dg.ExecuteInProcessResult:  # noqa: ANN003
@@ -87,9 +101,48 @@ def test_snapshot_enrichment_and_provenance(snapshot_run: Path) -> None:
     )
     pairs = zip(provenance["resource"], provenance["sha256"], strict=True)
     assert all(recorded[resource.split("/", 1)[1]] == digest for resource, digest in pairs)
+    assert (provenance["endpoint"] == "snapshot file").all()
+    assert set(provenance["endpoint_version"]) >= {"STRING 12.0 (>= 0.800)", "Enrichr_KEGG_2021_Human"}
     outputs = snapshot_run / "outputs" / "network"
-    for name in ("network.graphml", "node_metrics.tsv", "network.png", "enrichment_dotplot.png"):
+    for name in ("network.graphml", "node_metrics.tsv", "network.png", "hub_consensus_heatmap.png"):
         assert (outputs / name).stat().st_size > 0
+    assert not (outputs / "string_network_image.png").exists()  # STRING's picture needs the live service
+
+    annotation = read(snapshot_run, "functional_annotation")
+    assert set(annotation["category"]) == {"GO BP", "GO MF", "GO CC", "KEGG", "Reactome"}
+    assert all(set(genes.split(",")) <= set(STUDY_PROTEINS) for genes in annotation["genes"])
+    assert (annotation["genes_observed"] == annotation["genes"].str.count(",") + 1).all()
+
+
+def test_eleven_ranks_and_the_consensus(snapshot_run: Path) -> None:
+    table = read(snapshot_run, "centrality")
+    for method, column in METHOD_SCORES.items():
+        scores = table[column] if method != "mcc" else table["mcc_exact"].map(int)
+        # independent ranking: sort by (-score, name) with pandas
+        order = pd.DataFrame({"s": scores.map(lambda v: -v), "p": table["protein"]}).sort_values(["s", "p"])
+        expected = pd.Series(range(1, len(table) + 1), index=order.index)
+        assert table[f"{method}_rank"].tolist() == expected.sort_index().tolist(), method
+    consensus = read(snapshot_run, "hub_consensus").set_index("protein")
+    ranks = table.set_index("protein")[[f"{m}_rank" for m in METHOD_SCORES]]
+    in_top = (ranks <= 10).sum(axis=1)
+    assert sorted(consensus.index) == sorted(in_top[in_top > 0].index)
+    assert (consensus["methods_in_top10"] == in_top[consensus.index]).all()
+    assert (consensus[ranks.columns] == ranks.loc[consensus.index]).all().all()
+    summary = read(snapshot_run, "summary").iloc[0]
+    assert summary["epc_samples"] == 1000 and summary["epc_threshold"] == 0.5 and summary["maximal_cliques"] > 0
+
+
+def test_graphml_carries_every_method(snapshot_run: Path) -> None:
+    graph = nx.read_graphml(snapshot_run / "outputs" / "network" / "network.graphml")
+    table = read(snapshot_run, "centrality").set_index("protein")
+    nodes = {data["name"]: data for _, data in graph.nodes(data=True)}
+    assert sorted(nodes) == sorted(table.index)
+    for protein, data in nodes.items():
+        for method, column in METHOD_SCORES.items():
+            assert data[f"{method}_rank"] == table.loc[protein, f"{method}_rank"]
+            if method != "mcc":
+                assert data[column] == pytest.approx(float(table.loc[protein, column]))
+        assert int(data["mcc_exact"]) == int(table.loc[protein, "mcc_exact"])
 
 
 def test_rematerialisation_is_identical(snapshot_run: Path, tmp_path: Path) -> None:
@@ -110,6 +163,14 @@ def test_live_mode_on_recorded_responses(tmp_path: Path) -> None:
     metadata = events[("network", "summary")].materialization.metadata
     assert metadata["string_version"].value == "12.0"
     assert "version-12-0.string-db.org/api/tsv/network" in str(metadata["sha256"].value)
+    image = tmp_path / "outputs" / "network" / "string_network_image.png"
+    assert image.read_bytes() == (FIXTURES / "network_image.png").read_bytes()
+    provenance = read(tmp_path, "provenance")
+    assert "/api/tsv/functional_annotation" in set(provenance["endpoint"])
+    assert (
+        provenance["retrieved_at"].notna().all() and provenance["endpoint_version"].str.startswith("STRING 12.0").all()
+    )
+    assert len(read(tmp_path, "functional_annotation")) == 5
 
 
 def test_configured_snapshot_is_used_and_unreachable_string_fails_clearly(tmp_path: Path) -> None:

@@ -50,3 +50,8 @@ def test_subset_of_proteins_and_cut_file_disagreement(tmp_path: Path) -> None:
     broken = files([]) | {QUERY_CUT: SnapshotFile(*QUERY_CUT, tampered, "x")}
     with pytest.raises(SnapshotMismatch, match="OPRD1"):
         snapshot_source(broken, PROTEINS, 9606, 0.4, [])
+
+
+def test_first_shell_is_refused_without_scores() -> None:
+    with pytest.raises(SnapshotMismatch, match="first shell"):
+        snapshot_source(files([]), PROTEINS, 9606, 0.4, [], first_shell=5)

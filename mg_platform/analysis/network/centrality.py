@@ -8,6 +8,14 @@
   0 for an isolated node.
 * clustering coefficient: 2 e_v / (k_v (k_v - 1)); 0 when k_v < 2. The network value is
   the mean over all nodes, zeros included (NetworkAnalyzer's "clustering coefficient").
+
+Shortest-path sums come from :func:`mg_platform.analysis.network.kernels.shortest_path_stats`
+(one BFS per vertex, shared with the cytoHubba shortest-path methods).
+
+References
+----------
+Assenov Y, Ramirez F, Schelhorn SE, Lengauer T, Albrecht M (2008) Computing topological parameters
+of biological networks. Bioinformatics 24:282-284 (NetworkAnalyzer).
 """
 
 from __future__ import annotations
@@ -15,32 +23,34 @@ from __future__ import annotations
 import igraph as ig
 import numpy as np
 
+from mg_platform.analysis.network.kernels import Csr, PathStats, shortest_path_stats
+
+
+def csr(graph: ig.Graph) -> Csr:
+    """The graph's adjacency as CSR (neighbours in ascending vertex order)."""
+    return Csr.from_edges(graph.vcount(), np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2))
+
+
+def path_stats(graph: ig.Graph) -> PathStats:
+    """One BFS from every vertex: the shortest-path sums behind betweenness, closeness and cytoHubba."""
+    return shortest_path_stats(csr(graph))
+
 
 def degree(graph: ig.Graph) -> np.ndarray:
     """Number of neighbours of each vertex."""
     return np.asarray(graph.degree(), dtype=np.int64)
 
 
-def component_sizes(graph: ig.Graph) -> np.ndarray:
-    """Size of the connected component each vertex belongs to."""
-    membership = np.asarray(graph.connected_components().membership, dtype=np.int64)
-    return np.bincount(membership)[membership] if len(membership) else membership
-
-
-def betweenness(graph: ig.Graph) -> np.ndarray:
+def betweenness(paths: PathStats) -> np.ndarray:
     """NetworkAnalyzer betweenness: raw pair-dependency sum / ((N-1)(N-2)/2), N = component size."""
-    raw = np.asarray(graph.betweenness(directed=False), dtype=float)
-    size = component_sizes(graph)
-    pairs = (size - 1) * (size - 2) / 2.0
-    return np.divide(raw, pairs, out=np.zeros_like(raw), where=pairs > 0)
+    pairs = (paths.reached - 1) * (paths.reached - 2) / 2.0
+    return np.divide(paths.pair_dependency, pairs, out=np.zeros(len(pairs)), where=pairs > 0)
 
 
-def closeness(graph: ig.Graph) -> np.ndarray:
+def closeness(paths: PathStats) -> np.ndarray:
     """NetworkAnalyzer closeness: 1 / mean shortest-path length to the reachable nodes; 0 if none."""
-    # igraph's closeness only considers reachable vertices, i.e. (N-1) / sum of distances
-    # within the component, which is exactly 1 / mean shortest path; NaN for isolated vertices.
-    values = np.asarray(graph.closeness(mode="all", normalized=True), dtype=float)
-    return np.nan_to_num(values, nan=0.0)
+    others = (paths.reached - 1).astype(float)
+    return np.divide(others, paths.distance_sum, out=np.zeros(len(others)), where=paths.distance_sum > 0)
 
 
 def clustering(graph: ig.Graph) -> np.ndarray:

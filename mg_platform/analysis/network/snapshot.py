@@ -25,7 +25,13 @@ import pandas as pd
 from mg_platform.analysis.network.enrichment import ENRICHMENT_COLUMNS, over_representation
 from mg_platform.analysis.network.genesets import GeneSetLibrary, read_enrichr, read_gmt
 from mg_platform.analysis.network.ppi_enrichment import ppi_enrichment
-from mg_platform.analysis.network.source import EDGE_COLUMNS, NetworkSource, SourceRecord, ordered_pairs
+from mg_platform.analysis.network.source import (
+    ANNOTATION_COLUMNS,
+    EDGE_COLUMNS,
+    NetworkSource,
+    SourceRecord,
+    ordered_pairs,
+)
 
 #: The study's 13 query symbols (section 2.5.2); the pre-cut file holds the >= 0.800 edges among them.
 STUDY_PROTEINS: tuple[str, ...] = (
@@ -129,8 +135,17 @@ def snapshot_source(
     species: int,
     score_threshold: float,
     categories: list[str],
+    first_shell: int = 0,
 ) -> NetworkSource:
-    """Build the query network, PPI enrichment and ORA from verified snapshot files."""
+    """Build the query network, PPI enrichment, ORA and annotation from verified snapshot files.
+
+    The functional annotation is every library term holding at least one query protein.
+    """
+    if first_shell > 0:
+        raise SnapshotMismatch(
+            "a first shell of interactors needs STRING's scores to pick the most confident partners, which the "
+            "snapshot does not have; use the live STRING source or first_shell = 0 (the study's choice)"
+        )
     if species != 9606:
         raise SnapshotMismatch(f"the snapshot holds human (9606) data only, not species {species}")
     if score_threshold > SNAPSHOT_THRESHOLD:
@@ -183,7 +198,14 @@ def snapshot_source(
         enrichment=enrichment,
         enrichment_method=ENRICHMENT_METHOD,
         records=tuple(
-            SourceRecord(resource=f"{f.kind}/{f.name}", sha256=f.sha256, note="sha256 verified against PROVENANCE.md")
+            SourceRecord(
+                resource=f"{f.kind}/{f.name}",
+                sha256=f.sha256,
+                note="sha256 verified against PROVENANCE.md",
+                endpoint="snapshot file",
+                version=f"STRING {STRING_VERSION} (>= 0.800)" if f.kind == "string" else Path(f.name).stem,
+            )
             for f in sorted(files.values(), key=lambda f: (f.kind, f.name))
         ),
+        annotation=enrichment[ANNOTATION_COLUMNS].reset_index(drop=True),
     )

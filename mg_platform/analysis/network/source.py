@@ -30,14 +30,21 @@ EDGE_COLUMNS: list[str] = [
 ]
 
 
+#: Columns of network.functional_annotation: every term that annotates at least one query protein.
+ANNOTATION_COLUMNS: list[str] = ["category", "term_id", "description", "genes_observed", "genes", "library"]
+
+
 @dataclass(frozen=True)
 class SourceRecord:
-    """One file or API response the results rest on."""
+    """One file or API response the results rest on: where from (``resource``: URL or snapshot
+    file), which endpoint and data version, its sha256 and when it was retrieved."""
 
     resource: str
     sha256: str
     retrieved_at: str | None = None
     note: str = ""
+    endpoint: str = ""
+    version: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,10 @@ class NetworkSource:
     """The query network and its enrichment, as delivered by one source.
 
     ``edges`` has :data:`EDGE_COLUMNS` (protein_a < protein_b, scores in 0-1 or NULL);
-    ``enrichment`` has :data:`~mg_platform.analysis.network.enrichment.ENRICHMENT_COLUMNS`.
+    ``enrichment`` has :data:`~mg_platform.analysis.network.enrichment.ENRICHMENT_COLUMNS`;
+    ``annotation`` has :data:`ANNOTATION_COLUMNS`. ``proteins`` are the network's nodes: the query
+    proteins and, when asked for, their first shell of interactors (``first_shell``).
+    ``image`` is STRING's own PNG picture of the network (live source only).
     """
 
     source: str
@@ -61,7 +71,10 @@ class NetworkSource:
     enrichment: pd.DataFrame
     enrichment_method: str
     records: tuple[SourceRecord, ...]
+    annotation: pd.DataFrame
     reported_clustering: float | None = None
+    first_shell: tuple[str, ...] = ()
+    image: bytes | None = None
 
 
 def ordered_pairs(frame: pd.DataFrame, a: str = "protein_a", b: str = "protein_b") -> pd.DataFrame:
