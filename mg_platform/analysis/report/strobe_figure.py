@@ -9,8 +9,16 @@ import pandas as pd
 from mg_platform.analysis.plotting import pyplot
 
 
-def strobe_diagram_png(flow: pd.DataFrame) -> bytes:
-    """PNG bytes of the flow diagram; every count comes from ``flow`` (columns step, reason, group, n)."""
+def strobe_diagram_png(
+    flow: pd.DataFrame,
+    arms: tuple[str, str] = ("Control", "MgSO4"),
+    arm_sizes: tuple[int | None, int | None] | None = None,
+) -> bytes:
+    """PNG bytes of the flow diagram; every count comes from ``flow`` (columns step, reason, group, n).
+
+    ``arms`` names the two arm boxes; ``arm_sizes`` gives their counts when the arms are coded (a
+    blinded analysis names them A/B, which ``flow`` does not know), else they are read from ``flow``.
+    """
     plt = pyplot()
 
     def count(step: str, group: str | None = None) -> int:
@@ -34,8 +42,9 @@ def strobe_diagram_png(flow: pd.DataFrame) -> bytes:
         bbox={**box, "facecolor": "#fbeeee", "edgecolor": "#8a2d2d"},
     )
     ax.text(0.32, 0.45, f"Included\nn = {count('included')}", ha="center", va="center", fontsize=12, bbox=box)
-    ax.text(0.13, 0.12, f"Control\nn = {count('included', 'Control')}", ha="center", va="center", fontsize=12, bbox=box)
-    ax.text(0.51, 0.12, f"MgSO4\nn = {count('included', 'MgSO4')}", ha="center", va="center", fontsize=12, bbox=box)
+    sizes = arm_sizes if arm_sizes and arm_sizes[0] is not None else (count("included", "Control"), count("included", "MgSO4"))
+    for x, name, size in zip((0.13, 0.51), arms, sizes, strict=True):
+        ax.text(x, 0.12, f"{name}\nn = {size}", ha="center", va="center", fontsize=12, bbox=box)
     arrow = {"arrowstyle": "->", "color": "#2b4a6f", "lw": 1.5}
     ax.annotate("", xy=(0.32, 0.52), xytext=(0.32, 0.86), arrowprops=arrow)
     ax.annotate("", xy=(0.58, 0.70), xytext=(0.32, 0.70), arrowprops=arrow)
