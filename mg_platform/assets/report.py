@@ -70,7 +70,8 @@ def _read_tables(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame | None], 
             if loaded
             else pd.DataFrame(columns=["month", "file", "rows"]),
             "quarantine": read(
-                "SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL ORDER BY ALL", "raw.quarantine"
+                "SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL ORDER BY ALL",
+                "raw.quarantine",
             ),
             "rejections": read(
                 f"SELECT month, file, message AS problem FROM raw.quarantine WHERE rule = '{provenance.FILE_REJECTED}'",

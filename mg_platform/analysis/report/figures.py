@@ -77,84 +77,106 @@ CAPTIONS: tuple[Caption, ...] = (
     Caption(
         "pain_trajectory",
         "pain",
-        lambda c, p: f"Pain over the first 30 PACU minutes: estimated marginal mean NRS (95 % CI) per arm from the "
-        f"linear mixed model; {c.arms_n()}.",
+        lambda c, p: (
+            f"Pain over the first 30 PACU minutes: estimated marginal mean NRS (95 % CI) per arm from the "
+            f"linear mixed model; {c.arms_n()}."
+        ),
         expected=True,
         what="Pain trajectory",
     ),
     Caption(
         "secondary_outcomes_forest",
         "outcomes",
-        lambda c, p: f"Mean difference {c.arms.difference} (95 % CI) for remifentanil, extubation time and time to "
-        f"first mobilisation, each on its own scale; {c.arms_n()}.",
+        lambda c, p: (
+            f"Mean difference {c.arms.difference} (95 % CI) for remifentanil, extubation time and time to "
+            f"first mobilisation, each on its own scale; {c.arms_n()}."
+        ),
         expected=True,
         what="Forest plot of the secondary outcomes",
     ),
     Caption(
         "love",
         "robustness",
-        lambda c, p: "Covariate balance (love plot): standardised mean difference of each baseline covariate "
-        f"{c.arms.difference} before and after overlap and inverse-probability weighting; "
-        f"{c.rows('stats.propensity')} patients with complete covariates.",
+        lambda c, p: (
+            "Covariate balance (love plot): standardised mean difference of each baseline covariate "
+            f"{c.arms.difference} before and after overlap and inverse-probability weighting; "
+            f"{c.rows('stats.propensity')} patients with complete covariates."
+        ),
         what="Love plot",
     ),
     Caption(
         "forest",
         "robustness",
-        lambda c, p: f"Effect estimates {c.arms.difference} (95 % CI) unadjusted, covariate-adjusted, "
-        f"overlap-weighted and IPTW-weighted; {c.arms_n()}.",
+        lambda c, p: (
+            f"Effect estimates {c.arms.difference} (95 % CI) unadjusted, covariate-adjusted, "
+            f"overlap-weighted and IPTW-weighted; {c.arms_n()}."
+        ),
         what="Forest plot of adjusted and weighted effects",
     ),
     Caption(
         "power",
         "robustness",
-        lambda c, p: "Power (two-sided α = 0.05) by patients per arm for the observed and the clinically relevant "
-        "target effects; analytic curves with simulated points where computed.",
+        lambda c, p: (
+            "Power (two-sided α = 0.05) by patients per arm for the observed and the clinically relevant "
+            "target effects; analytic curves with simulated points where computed."
+        ),
         what="Power curve",
     ),
     Caption(
         r"^network$",
         "network",
-        lambda c, p: "STRING protein–protein interaction network of the study proteins; node size by degree, "
-        f"colour by MCC rank; {_network_counts(c)}.",
+        lambda c, p: (
+            "STRING protein–protein interaction network of the study proteins; node size by degree, "
+            f"colour by MCC rank; {_network_counts(c)}."
+        ),
         expected=True,
         what="Network figure",
     ),
     Caption(
         "enrichment",
         "network",
-        lambda c, p: "Top enriched GO, KEGG and Reactome terms per category (dot size = genes observed, colour = "
-        f"FDR); {c.rows('network.enrichment')} terms with FDR < 0.05 in total.",
+        lambda c, p: (
+            "Top enriched GO, KEGG and Reactome terms per category (dot size = genes observed, colour = "
+            f"FDR); {c.rows('network.enrichment')} terms with FDR < 0.05 in total."
+        ),
         expected=True,
         what="Enrichment dot plot",
     ),
     Caption(
         "consensus|heatmap",
         "network",
-        lambda c, p: "Hub consensus: rank of each protein under the cytoHubba methods (rows: proteins, columns: "
-        f"methods); {_network_counts(c)}.",
+        lambda c, p: (
+            "Hub consensus: rank of each protein under the cytoHubba methods (rows: proteins, columns: "
+            f"methods); {_network_counts(c)}."
+        ),
         what="Hub consensus heatmap",
     ),
     Caption(
         "pore_profile",
         "docking",
-        lambda c, p: f"Pore radius along the channel axis of the NMDA receptor ({c.value('docking.mg_pore', 'pdb_id')}) "
-        "with the placed Mg²⁺ at the selectivity-filter asparagine ring.",
+        lambda c, p: (
+            f"Pore radius along the channel axis of the NMDA receptor ({c.value('docking.mg_pore', 'pdb_id')}) "
+            "with the placed Mg²⁺ at the selectivity-filter asparagine ring."
+        ),
         expected=True,
         what="NMDA receptor pore profile",
     ),
     Caption(
         "redock|rmsd",
         "docking",
-        lambda c, p: "Redocking validation: RMSD of the docked to the co-crystal ligand per complex and engine "
-        f"(success below 2 Å); {c.rows('docking.redock')} complex × engine rows.",
+        lambda c, p: (
+            "Redocking validation: RMSD of the docked to the co-crystal ligand per complex and engine "
+            f"(success below 2 Å); {c.rows('docking.redock')} complex × engine rows."
+        ),
         what="Redocking RMSD plot",
     ),
     Caption(
         "pose",
         "docking",
-        lambda c, p: f"Best docking pose{' in ' + _receptor(p) if _receptor(p) else ''} with the contacting residues; "
-        f"{_docking_runs(c)}.",
+        lambda c, p: (
+            f"Best docking pose{' in ' + _receptor(p) if _receptor(p) else ''} with the contacting residues; "
+            f"{_docking_runs(c)}."
+        ),
         what="Docking pose",
     ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ figcaption{font-size:.88em;color:var(--muted);margin-top:.3em}
 .kpis{display:flex;gap:1em;flex-wrap:wrap}.kpi{background:#eef3f8;border-left:4px solid var(--accent);padding:.5em 1em}
 .kpi b{display:block;font-size:1.35em}
 nav{font-size:.9em;line-height:1.9}nav a{margin-right:1em;color:var(--accent)}
-.gt-block{break-inside:avoid;margin:1em 0 .4em}
+.gt-block{break-inside:avoid;margin:1em 0 .4em}.gt-block .gt_table{margin-left:0!important}
+figure img{display:block}
 details{margin:.5em 0;border:1px solid var(--rule);border-radius:4px;padding:.3em .8em;background:#fbfcfd}
 details>summary{cursor:pointer;color:var(--accent);font-family:Helvetica,Arial,sans-serif;font-size:.9em}
 .detail{overflow-x:auto}
@@ -193,9 +195,7 @@ def detail_table(
             css = "num" if numeric else ("genes" if column == "genes" else "")
             cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = (
-        f'<p class="note">{len(shown) - max_rows} more rows in the CSV export.</p>' if len(shown) > max_rows else ""
-    )
+    more = f'<p class="note">{len(shown) - max_rows} more rows in the CSV export.</p>' if len(shown) > max_rows else ""
     body = f'<div class="detail"><table><tr>{head}</tr>{"".join(rows)}</table></div>{more}' + source_note(
         source.split(" ")[0]
     )
@@ -219,17 +219,21 @@ def figure_placeholder(what: str, reason: str) -> str:
 
 def kpis_html(items: list[tuple[str, str]]) -> str:
     """A row of headline numbers."""
-    return '<div class="kpis">' + "".join(f'<div class="kpi"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in items) + "</div>"
+    return (
+        '<div class="kpis">' + "".join(f'<div class="kpi"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in items) + "</div>"
+    )
 
 
 def render(title: str, subtitle: str, sections: list[Section], preamble: str = "") -> str:
     """The whole document; ``preamble`` (alerts, the results paragraph) comes before the first section."""
     nav = "".join(f'<a href="#{s.anchor}">{esc(s.title)}</a>' for s in sections)
+    numbered = iter(range(1, 1000))
     body = "".join(
         f'<section id="{s.anchor}"><h2{" class=keep" if i == 0 else ""}>{esc(s.title)}</h2>'
-        f'{f"<p class=lead>{s.intro}</p>" if s.intro else ""}{"".join(s.blocks)}</section>'
+        f"{f'<p class=lead>{s.intro}</p>' if s.intro else ''}{''.join(s.blocks)}</section>"
         for i, s in enumerate(sections)
     )
+    body = re.sub("<figcaption>", lambda _: f"<figcaption><b>Figure {next(numbered)}.</b> ", body)
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -93,6 +93,11 @@ def engine_label(name: object) -> str:
     return ENGINES.get(str(name), str(name))
 
 
+def humanise_note(note: str) -> str:
+    """A computation note with variable names replaced by their labels (``dropped preop_analgesic: ...``)."""
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: variable_label(m.group(0), with_unit=False), note)
+
+
 @dataclass(frozen=True)
 class ArmLabels:
     """How the report names the two arms: study labels, or coded arms when the analysis is blinded.

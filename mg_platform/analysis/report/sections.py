@@ -132,7 +132,11 @@ def summary_section(tables: Tables, arms: ArmLabels, provenance: Provenance) -> 
 
 def table1_section(tables: Tables, arms: ArmLabels) -> Section:
     """Table 1 and the normality / variance checks behind its tests."""
-    blocks = [paper.table1(tables, arms)] if _has(tables, "stats.baseline") else [missing_html(["stats.baseline"], "Table 1")]
+    blocks = (
+        [paper.table1(tables, arms)]
+        if _has(tables, "stats.baseline")
+        else [missing_html(["stats.baseline"], "Table 1")]
+    )
     assumptions = tables.get("stats.assumptions")
     if assumptions is not None:
         assumptions = assumptions.assign(
@@ -148,7 +152,7 @@ def table1_section(tables: Tables, arms: ArmLabels) -> Section:
             ["outcome", "group", "n", "shapiro_w", "shapiro_p", "levene_p", "test"],
         )
     )
-    return Section("table1", "Table 1. Baseline characteristics", "", blocks)
+    return Section("table1", "Baseline characteristics", "", blocks)
 
 
 def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]]) -> Section:
@@ -157,7 +161,11 @@ def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]
     blocks = [paper.table2(tables, arms) if _has(tables, *need) else missing_html(_missing(tables, *need), "Table 2")]
     blocks += figures.get("outcomes", [])
     events = tables.get("stats.adverse_events")
-    blocks.append(paper.adverse_events_table(events, arms) if events is not None else missing_html(["stats.adverse_events"], "Adverse events"))
+    blocks.append(
+        paper.adverse_events_table(events, arms)
+        if events is not None
+        else missing_html(["stats.adverse_events"], "Adverse events")
+    )
     sensitivity = tables.get("stats.sensitivity_regression")
     if sensitivity is not None:
         blocks.append(paper.adjusted_effects_table(sensitivity, arms))
@@ -178,7 +186,10 @@ def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]
     if secondary is not None:
         blocks.append(
             detail_table(
-                secondary.assign(outcome=secondary["outcome"].map(lambda v: variable_label(str(v))), test=secondary["test"].map(test_label)),
+                secondary.assign(
+                    outcome=secondary["outcome"].map(lambda v: variable_label(str(v))),
+                    test=secondary["test"].map(test_label),
+                ),
                 "stats.secondary_outcomes",
                 "Secondary outcomes: all columns",
                 [c for c in secondary.columns if c not in {"reference_arm", "comparison_arm"}],
@@ -186,7 +197,7 @@ def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]
         )
     return Section(
         "table2",
-        "Table 2. Outcomes",
+        "Outcomes",
         "Primary outcomes (Methods 2.4): pain over the first 30 PACU minutes and intraoperative remifentanil; "
         "secondary: extubation time and time to first mobilisation, with adverse events.",
         blocks,
@@ -217,12 +228,14 @@ def population_section(tables: Tables, arms: ArmLabels) -> Section:
                 ]
             )
         )
-        png = strobe_diagram_png(flow, arms=(arms.reference, arms.comparison), arm_sizes=sizes if arms.blinded else None)
+        png = strobe_diagram_png(
+            flow, arms=(arms.reference, arms.comparison), arm_sizes=sizes if arms.blinded else None
+        )
         blocks.append(
             figure_html(
                 png,
                 esc(
-                    f"Figure 1. STROBE flow diagram: {n('screened')} screened, {n('excluded_total')} excluded "
+                    f"STROBE flow diagram: {n('screened')} screened, {n('excluded_total')} excluded "
                     f"(a patient counts under every reason that applies), {n('included')} analysed "
                     f"({sizes[0]} {arms.reference}, {sizes[1]} {arms.comparison})."
                 ),
@@ -253,13 +266,21 @@ def pain_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]])
     """The pain trajectory: figure, model tests, then the model's full tables."""
     blocks = list(figures.get("pain", []))
     tests = tables.get("stats.pain_lmm_tests")
-    blocks.append(paper.model_tests_table(tests, arms) if tests is not None else missing_html(["stats.pain_lmm_tests"], "Model tests"))
+    blocks.append(
+        paper.model_tests_table(tests, arms)
+        if tests is not None
+        else missing_html(["stats.pain_lmm_tests"], "Model tests")
+    )
     emmeans = tables.get("stats.pain_emmeans")
     if emmeans is not None:
         emmeans = emmeans.assign(group=emmeans["group"].map(arms.name))
     blocks.append(
-        detail_table(emmeans, "stats.pain_emmeans", "Estimated marginal means per arm and minute",
-                     ["group", "minute", "emmean", "std_error", "ci_low", "ci_high"])
+        detail_table(
+            emmeans,
+            "stats.pain_emmeans",
+            "Estimated marginal means per arm and minute",
+            ["group", "minute", "emmean", "std_error", "ci_low", "ci_high"],
+        )
     )
     contrasts = tables.get("stats.pain_contrasts")
     blocks.append(
@@ -267,15 +288,40 @@ def pain_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]])
             contrasts.assign(contrast=arms.difference) if contrasts is not None else None,
             "stats.pain_contrasts",
             f"Contrasts {arms.difference} per minute (Holm over five minutes)",
-            ["minute", "contrast", "estimate", "std_error", "ci_low", "ci_high", "p_value", "p_holm", "df_satterthwaite", "p_satterthwaite"],
+            [
+                "minute",
+                "contrast",
+                "estimate",
+                "std_error",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "p_holm",
+                "df_satterthwaite",
+                "p_satterthwaite",
+            ],
         )
     )
     fixed = tables.get("stats.pain_lmm_fixed")
     if fixed is not None:
         fixed = fixed.assign(term=fixed["term"].map(lambda t: term_label(str(t), arms)))
     blocks.append(
-        detail_table(fixed, "stats.pain_lmm_fixed", "Fixed effects of the mixed model",
-                     ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "df_satterthwaite", "p_satterthwaite"])
+        detail_table(
+            fixed,
+            "stats.pain_lmm_fixed",
+            "Fixed effects of the mixed model",
+            [
+                "term",
+                "estimate",
+                "std_error",
+                "statistic",
+                "p_value",
+                "ci_low",
+                "ci_high",
+                "df_satterthwaite",
+                "p_satterthwaite",
+            ],
+        )
     )
     return Section(
         "pain",
@@ -318,22 +364,42 @@ def _power_table(power: pd.DataFrame) -> str:
         rows.append(
             {
                 "Outcome": variable_label(str(r.outcome)),
-                "Effect": ("observed" if r.effect_source == "observed" else "target") + f" {fmt.number(r.effect, digits)}",
-                "Power at study n": f"{100 * float(r.power_at_study_n):.0f} %" if not fmt.missing(r.power_at_study_n) else "–",
+                "Effect": ("observed" if r.effect_source == "observed" else "target")
+                + f" {fmt.number(r.effect, digits)}",
+                "Power at study n": f"{100 * float(r.power_at_study_n):.0f} %"
+                if not fmt.missing(r.power_at_study_n)
+                else "–",
                 "n per arm for 80 %": "–" if fmt.missing(r.n_per_arm_80) else str(int(r.n_per_arm_80)),
                 "n per arm for 90 %": "–" if fmt.missing(r.n_per_arm_90) else str(int(r.n_per_arm_90)),
             }
         )
     return paper.simple_table(
-        pd.DataFrame(rows), "power", "Power and sample size", "Two-sided α = 0.05, equal arms", ("stats.power",), "Outcome"
+        pd.DataFrame(rows),
+        "power",
+        "Power and sample size",
+        "Two-sided α = 0.05, equal arms",
+        ("stats.power",),
+        "Outcome",
     )
 
 
 def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]]) -> Section:
     """Could confounding explain the result, and how large must a follow-up trial be (when materialised)."""
+    intro = (
+        "The study was observational (the anaesthesiologist chose the arm) and small. Propensity weighting "
+        "(overlap and IPTW) and E-values ask whether confounding could explain the result; the power analysis "
+        "asks how large a follow-up trial must be."
+    )
+    if not any(tables.get(n) is not None for n in ROBUSTNESS_TABLES):
+        blocks = [missing_html(list(ROBUSTNESS_TABLES), "Propensity weighting, E-values and power")]
+        return Section("robustness", "Robustness: confounding and power", intro, blocks + figures.get("robustness", []))
     blocks: list[str] = []
     effects = tables.get("stats.weighted_effects")
-    blocks.append(_weighted_effects_table(effects, arms) if effects is not None else missing_html(["stats.weighted_effects"], "Propensity-weighted effects"))
+    blocks.append(
+        _weighted_effects_table(effects, arms)
+        if effects is not None
+        else missing_html(["stats.weighted_effects"], "Propensity-weighted effects")
+    )
     evalues = tables.get("stats.evalues")
     if evalues is not None and "sentence" in evalues.columns:
         sentences = [str(s) for s in evalues["sentence"].dropna().unique() if str(s)]
@@ -356,25 +422,21 @@ def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[
         ("stats.power_curve", "Power curve values"),
     ):
         frame = tables.get(name)
-        if frame is not None and "group" in frame.columns:
-            frame = frame.assign(group=frame["group"].map(arms.name))
-        if frame is not None and "variable" in frame.columns:
-            frame = frame.assign(variable=frame["variable"].map(lambda v: variable_label(str(v))))
-        if frame is not None and "outcome" in frame.columns:
-            frame = frame.assign(outcome=frame["outcome"].map(lambda v: variable_label(str(v))))
-        if frame is not None or name != "stats.evalue_benchmarks":
-            blocks.append(detail_table(frame, name, summary))
+        if frame is None:
+            continue
+        relabel = {
+            "group": arms.name,
+            "variable": lambda v: variable_label(str(v)),
+            "outcome": lambda v: variable_label(str(v)),
+        }
+        frame = frame.assign(**{c: frame[c].map(f) for c, f in relabel.items() if c in frame.columns})
+        blocks.append(detail_table(frame, name, summary))
     propensity = tables.get("stats.propensity")
     if propensity is not None:
-        blocks.append(f'<p class="note">{len(propensity)} patients with complete covariates have a propensity score.</p>')
-    return Section(
-        "robustness",
-        "Robustness: confounding and power",
-        "The study was observational (the anaesthesiologist chose who received MgSO4) and small. Propensity "
-        "weighting (overlap and IPTW) and E-values ask whether confounding could explain the result; the power "
-        "analysis asks how large a follow-up trial must be.",
-        blocks,
-    )
+        blocks.append(
+            f'<p class="note">{len(propensity)} patients with complete covariates have a propensity score.</p>'
+        )
+    return Section("robustness", "Robustness: confounding and power", intro, blocks)
 
 
 def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
@@ -394,8 +456,7 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
             f"<p>The network has {int(s['nodes'])} proteins and {int(s['edges'])} interactions (average degree "
             f"{fmt.number(s['average_degree'], 2)}, clustering coefficient {fmt.number(s['clustering_coefficient'], 2)}; "
             f"{fmt.number(s['expected_edges'], 1)} interactions expected at random, PPI enrichment "
-            f"p = {fmt.scientific(s['ppi_enrichment_p'])}).</p>"
-            + source_note("network.summary")
+            f"p = {fmt.scientific(s['ppi_enrichment_p'])}).</p>" + source_note("network.summary")
         )
     centrality = tables.get("network.centrality")
     consensus = tables.get("network.hub_consensus")
@@ -414,10 +475,19 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
         sources = ["network.centrality"]
         if consensus is not None and "methods_in_top10" in consensus.columns:
             votes = consensus.set_index("protein")["methods_in_top10"]
-            frame["Methods ranking it top 10"] = top["protein"].map(votes).map(lambda v: "–" if fmt.missing(v) else str(int(v)))
+            frame["Methods ranking it top 10"] = (
+                top["protein"].map(votes).map(lambda v: "–" if fmt.missing(v) else str(int(v)))
+            )
             sources.append("network.hub_consensus")
         blocks.append(
-            paper.simple_table(frame, "hubs", "Hub proteins (top 10 by cytoHubba MCC)", "Centralities as Cytoscape NetworkAnalyzer", tuple(sources), "Protein")
+            paper.simple_table(
+                frame,
+                "hubs",
+                "Hub proteins (top 10 by cytoHubba MCC)",
+                "Centralities as Cytoscape NetworkAnalyzer",
+                tuple(sources),
+                "Protein",
+            )
         )
         if consensus is None:
             blocks.append(missing_html(["network.hub_consensus"], "Hub consensus over the cytoHubba methods"))
@@ -436,12 +506,23 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
             }
         )
         blocks.append(
-            paper.simple_table(frame, "enrichment", "Top enriched terms per category", "Five lowest FDR per category", ("network.enrichment",), "Term")
+            paper.simple_table(
+                frame,
+                "enrichment",
+                "Top enriched terms per category",
+                "Five lowest FDR per category",
+                ("network.enrichment",),
+                "Term",
+            )
         )
     for name, summary_text, columns in (
         ("network.centrality", "All proteins: centralities and hub ranks", None),
         ("network.hub_consensus", "Hub consensus: rank per cytoHubba method", None),
-        ("network.enrichment", "All enriched terms with their genes", ["category", "term_id", "description", "genes_observed", "genes_in_set", "fdr", "genes"]),
+        (
+            "network.enrichment",
+            "All enriched terms with their genes",
+            ["category", "term_id", "description", "genes_observed", "genes_in_set", "fdr", "genes"],
+        ),
         ("network.edges", "All interactions with STRING evidence channels", None),
         ("network.provenance", "Network source files and checksums", None),
     ):
@@ -461,7 +542,11 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
 def _score(value: object, engine: object) -> str:
     unit = "kcal/mol" if str(engine) == "ad4" else "score"
     text = fmt.number(value, 2)
-    return f"{text} kcal/mol ({engine_label(engine)})" if unit == "kcal/mol" else f"{text} ({engine_label(engine)} score, kcal/mol scale)"
+    return (
+        f"{text} kcal/mol ({engine_label(engine)})"
+        if unit == "kcal/mol"
+        else f"{text} ({engine_label(engine)} score, kcal/mol scale)"
+    )
 
 
 def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
@@ -508,7 +593,16 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
                 "Runs": redock["runs"].map(lambda v: str(int(v))),
             }
         )
-        blocks.append(paper.simple_table(frame, "redock", "Redocking validation", "Co-crystal ligands redocked per engine", ("docking.redock",), "Complex"))
+        blocks.append(
+            paper.simple_table(
+                frame,
+                "redock",
+                "Redocking validation",
+                "Co-crystal ligands redocked per engine",
+                ("docking.redock",),
+                "Complex",
+            )
+        )
     else:
         blocks.append(missing_html(["docking.redock"], "Redocking validation per engine"))
     pore = tables.get("docking.mg_pore")
@@ -522,7 +616,11 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
                 "Coordination": pore["coordination"],
             }
         )
-        blocks.append(paper.simple_table(frame, "mg_pore", "Mg²⁺ in the NMDA receptor pore", None, ("docking.mg_pore",), "Structure"))
+        blocks.append(
+            paper.simple_table(
+                frame, "mg_pore", "Mg²⁺ in the NMDA receptor pore", None, ("docking.mg_pore",), "Structure"
+            )
+        )
     blocks += figures.get("docking", [])
     formatters = {"box_center": lambda v: fmt.coordinates(v, 1), "box_size": lambda v: fmt.coordinates(v, 1)}
     for name, summary_text in (
@@ -554,10 +652,20 @@ def provenance_section(tables: Tables, provenance: Provenance) -> Section:
     blocks = [f'<dl class="prov">{items}</dl>']
     files = provenance.files
     if files is not None and len(files):
-        shown = files.assign(sha256_at_load=files["sha256_at_load"].map(lambda h: h if fmt.missing(h) else f"{str(h)[:16]}…"))
+        shown = files.assign(
+            sha256_at_load=files["sha256_at_load"].map(lambda h: h if fmt.missing(h) else f"{str(h)[:16]}…")
+        )
         blocks.append(
             paper.simple_table(
-                shown.rename(columns={"month": "Month", "file": "File", "rows": "Rows in warehouse", "sha256_at_load": "sha256 at load (first 16)", "status": "Landing folder now"}),
+                shown.rename(
+                    columns={
+                        "month": "Month",
+                        "file": "File",
+                        "rows": "Rows in warehouse",
+                        "sha256_at_load": "sha256 at load (first 16)",
+                        "status": "Landing folder now",
+                    }
+                ),
                 "files",
                 "Files whose rows are in this analysis",
                 f"{files['month'].nunique()} months, {len(files)} files",
@@ -602,4 +710,3 @@ def build_sections(tables: Tables, figures: Figures, provenance: Provenance, arm
         docking_section(tables, placed),
         provenance_section(tables, provenance),
     ]
-

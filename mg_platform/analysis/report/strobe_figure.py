@@ -42,7 +42,11 @@ def strobe_diagram_png(
         bbox={**box, "facecolor": "#fbeeee", "edgecolor": "#8a2d2d"},
     )
     ax.text(0.32, 0.45, f"Included\nn = {count('included')}", ha="center", va="center", fontsize=12, bbox=box)
-    sizes = arm_sizes if arm_sizes and arm_sizes[0] is not None else (count("included", "Control"), count("included", "MgSO4"))
+    sizes = (
+        arm_sizes
+        if arm_sizes and arm_sizes[0] is not None
+        else (count("included", "Control"), count("included", "MgSO4"))
+    )
     for x, name, size in zip((0.13, 0.51), arms, sizes, strict=True):
         ax.text(x, 0.12, f"{name}\nn = {size}", ha="center", va="center", fontsize=12, bbox=box)
     arrow = {"arrowstyle": "->", "color": "#2b4a6f", "lw": 1.5}

@@ -247,4 +247,4 @@ def results_paragraph(tables: Tables, arms: ArmLabels, months: list[str]) -> lis
         adjusted_sentence(tables, arms),
         conclusion_sentence(tables, arms),
     )
-    return [s for s in sentences if s]
+    return [s.replace(" %", "\u00a0%") for s in sentences if s]

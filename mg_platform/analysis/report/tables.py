@@ -16,7 +16,7 @@ from great_tables import html as gt_html
 
 from mg_platform.analysis.report import formatting as fmt
 from mg_platform.analysis.report.html import esc
-from mg_platform.analysis.report.labels import ArmLabels, level_label, test_label, variable_label
+from mg_platform.analysis.report.labels import ArmLabels, humanise_note, level_label, test_label, variable_label
 
 WARN = "#8a2d2d"
 PRIMARY_OUTCOMES = ("remifentanil_total_ug",)  # the paper's second primary outcome (Methods 2.4)
@@ -31,10 +31,20 @@ def gt_block(table: GT) -> str:
     return f'<div class="gt-block">{table.as_raw_html()}</div>'
 
 
-def styled(table: GT, title: str, subtitle: str | None, sources: tuple[str, ...], notes: tuple[str, ...] = ()) -> GT:
-    """The report's common look: left-aligned title, compact rows, source and notes under the table."""
+def styled(
+    table: GT,
+    title: str,
+    subtitle: str | None,
+    sources: tuple[str, ...],
+    notes: tuple[str, ...] = (),
+    full_width: bool = True,
+) -> GT:
+    """The report's common look: left-aligned title, compact rows, source and notes under the table.
+
+    ``full_width=False`` lets a small table take only the width it needs (left-aligned by the CSS).
+    """
     table = table.tab_header(title=title, subtitle=subtitle).tab_options(
-        table_width="100%",
+        table_width="100%" if full_width else "auto",
         table_font_size="14px",
         table_font_names=["Helvetica", "Arial", "sans-serif"],
         heading_align="left",
@@ -232,14 +242,13 @@ def table2(tables: dict[str, pd.DataFrame | None], arms: ArmLabels) -> str:
             d="Cohen's d (95 % CI)",
         )
         .cols_align("right", columns=["p"])
-        .cols_width({"difference": "19%", "d": "15%"})
+        .cols_width({"outcome": "21%", "difference": "19%", "d": "15%"})
     )
     return gt_block(
         styled(
             table,
             "Table 2. Primary and secondary outcomes",
-            f"Differences are {arms.difference}; negative values mean less pain, less remifentanil or a "
-            "shorter time.",
+            f"Differences are {arms.difference}; negative values mean less pain, less remifentanil or a shorter time.",
             ("stats.pain_emmeans", "stats.pain_contrasts", "stats.pain_auc", "stats.secondary_outcomes"),
             (
                 "Pain at each minute: estimated marginal means (95 % CI) of the linear mixed model "
@@ -274,7 +283,13 @@ def model_tests_table(tests: pd.DataFrame, arms: ArmLabels) -> str:
         .cols_align("right", columns=["chi2", "df", "p"])
     )
     return gt_block(
-        styled(table, "Mixed-model tests of pain over time", "Type III Wald χ² tests", ("stats.pain_lmm_tests",))
+        styled(
+            table,
+            "Mixed-model tests of pain over time",
+            "Type III Wald χ² tests",
+            ("stats.pain_lmm_tests",),
+            full_width=False,
+        )
     )
 
 
@@ -298,7 +313,13 @@ def adverse_events_table(events: pd.DataFrame, arms: ArmLabels) -> str:
         .cols_align("right", columns=["p"])
     )
     return gt_block(
-        styled(table, "Adverse events", "n (%) of patients; Fisher's exact test", ("stats.adverse_events",))
+        styled(
+            table,
+            "Adverse events",
+            "n (%) of patients; Fisher's exact test",
+            ("stats.adverse_events",),
+            full_width=False,
+        )
     )
 
 
@@ -330,14 +351,21 @@ def adjusted_effects_table(sensitivity: pd.DataFrame, arms: ArmLabels) -> str:
             "OLS of each outcome on the arm and the baseline covariates (age, sex, BMI, preoperative NRS, symptom "
             "duration, disc level, surgery duration, ASA, comorbidity count, preoperative analgesic); complete cases",
             ("stats.sensitivity_regression",),
-            tuple(esc(n) for n in notes),
+            tuple(esc(humanise_note(n)) for n in notes),
+            full_width=False,
         )
     )
 
 
 def simple_table(
-    frame: pd.DataFrame, table_id: str, title: str, subtitle: str | None, sources: tuple[str, ...], stub: str
+    frame: pd.DataFrame,
+    table_id: str,
+    title: str,
+    subtitle: str | None,
+    sources: tuple[str, ...],
+    stub: str,
+    full_width: bool = False,
 ) -> str:
     """A ready-formatted frame (text cells, human column names) as a styled table; first column is the stub."""
     table = GT(frame, rowname_col=frame.columns[0], id=table_id).tab_stubhead(label=stub)
-    return gt_block(styled(table, title, subtitle, sources))
+    return gt_block(styled(table, title, subtitle, sources, full_width=full_width))
