@@ -29,6 +29,7 @@ from mg_platform.analysis.report.labels import (
     WEIGHTINGS,
     ArmLabels,
     engine_label,
+    humanise_note,
     term_label,
     test_label,
     variable_label,
@@ -405,7 +406,7 @@ def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[
         sentences = [str(s) for s in evalues["sentence"].dropna().unique() if str(s)]
         blocks.append(
             "<h3>How strong would unmeasured confounding have to be? (E-values)</h3><ul class=sentences>"
-            + "".join(f"<li>{esc(s)}</li>" for s in sentences)
+            + "".join(f"<li>{esc(humanise_note(s))}</li>" for s in sentences)
             + "</ul>"
             + source_note("stats.evalues")
         )
