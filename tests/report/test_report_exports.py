@@ -6,9 +6,9 @@ import csv
 import pandas as pd
 
 from mg_platform.analysis.report import html, sections
+from mg_platform.analysis.report.exports import neutralise_formulas, write_safe_csv
 from mg_platform.analysis.report.labels import ArmLabels
 from mg_platform.analysis.report.provenance import Provenance
-from mg_platform.analysis.report.exports import neutralise_formulas, write_safe_csv
 from mg_platform.analysis.report.strobe_figure import strobe_diagram_png
 
 FLOW = pd.DataFrame(
