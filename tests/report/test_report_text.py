@@ -126,7 +126,7 @@ def test_details_compact_gene_lists_and_coordinates():
     doc = document(all_tables(), UNBLINDED)
     assert "GRIN1, GRIN2B, GRIA1, GRIA2, CAMK2A" in doc
     assert "(138.7, 125.3, 134.2) Å" in doc and "[138.74" not in doc
-    assert "−7.58 (AutoDock Vina score, kcal/mol scale)" in doc
+    assert "−7.58 (AutoDock Vina score)" in doc
     assert doc.count("<details>") >= 10 and "Source: warehouse table <code>docking.best</code>" in doc
 
 

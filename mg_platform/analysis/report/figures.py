@@ -209,6 +209,11 @@ def discover(outputs: Path, stages: tuple[str, ...] = STAGES) -> dict[str, list[
     return {stage: sorted((outputs / stage).rglob("*.png")) for stage in stages if (outputs / stage).is_dir()}
 
 
+def _registry_order(path: Path) -> int:
+    """Figures in the order of :data:`CAPTIONS` (unknown ones last), so a section reads in a fixed order."""
+    return next((i for i, e in enumerate(CAPTIONS) if re.search(e.pattern, path.stem)), len(CAPTIONS))
+
+
 def stage_ran(tables: Tables, stage: str) -> bool:
     """True when any table of the stage's schema is in the warehouse."""
     return any(frame is not None for name, frame in tables.items() if name.startswith(f"{stage}."))
@@ -221,6 +226,7 @@ def figures_by_section(figures: dict[str, list[Path]], context: Context) -> dict
     """
     by_section: dict[str, list[str]] = {}
     found = [p for stage in STAGES for p in figures.get(stage, [])]
+    found.sort(key=_registry_order)
     for path in found:
         section, caption = caption_for(path, context)
         by_section.setdefault(section, []).append(figure_html(path, html.escape(caption)))

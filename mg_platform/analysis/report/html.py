@@ -32,7 +32,7 @@ p.summary{font-size:1.04em;background:#f4f7fa;border-left:4px solid var(--accent
 .missing{color:var(--warn);font-style:italic}
 .alert{border:2px solid var(--warn);background:#fbeeee;padding:.6em 1em;margin:1em 0}
 .alert h3{color:var(--warn);margin:.2em 0}
-figure{margin:1em 0;break-inside:avoid}figure img{max-width:100%;border:1px solid var(--rule)}
+figure{margin:1em 0;break-inside:avoid}figure img{max-width:min(100%,760px);border:1px solid var(--rule)}
 figcaption{font-size:.88em;color:var(--muted);margin-top:.3em}
 .kpis{display:flex;gap:1em;flex-wrap:wrap}.kpi{background:#eef3f8;border-left:4px solid var(--accent);padding:.5em 1em}
 .kpi b{display:block;font-size:1.35em}
@@ -55,7 +55,7 @@ ul.sentences li{margin-bottom:.3em}
 body{max-width:none;margin:0;font-size:11pt}nav{display:none}
 h2{break-before:page}h2.keep{break-before:auto}
 details{border:none;padding:0}details>summary{color:var(--muted)}
-.detail,.gt-block,table,figure{break-inside:avoid}
+.detail,.gt-block,table,figure{break-inside:avoid}figure img{max-height:225mm;width:auto}
 a{color:inherit;text-decoration:none}
 }
 @page{size:A4;margin:16mm 14mm}

@@ -45,6 +45,22 @@ LEVELS: dict[str, dict[str, str]] = {
     "asa_class": {"1": "I", "2": "II", "3": "III", "4": "IV"},
 }
 
+REASONS: dict[str, str] = {
+    "age_outside_18_70": "Age outside 18–70 years",
+    "asa_above_2": "ASA physical status above II",
+    "not_elective": "Not elective",
+    "not_single_level": "Not single-level",
+    "not_lumbar_microdiscectomy": "Not lumbar microdiscectomy",
+    "creatinine_clearance_below_30": "Creatinine clearance < 30 mL/min",
+    "neuromuscular_disorder": "Neuromuscular disorder",
+    "chronic_opioid_use_over_3_months": "Chronic opioid use > 3 months",
+    "pregnancy": "Pregnancy",
+    "repeat_spinal_surgery": "Repeat spinal surgery",
+    "av_block_or_arrhythmia": "AV block or uncontrolled arrhythmia",
+    "interacting_medication": "Interacting medication",
+    "contraindication_morphine_mgso4": "Contraindication to morphine or magnesium",
+}
+
 TESTS: dict[str, str] = {
     "welch_t": "Welch t-test",
     "student_t": "Student t-test",
@@ -83,6 +99,11 @@ def level_label(variable: str, level: object) -> str:
     return LEVELS.get(variable, {}).get(text, text)
 
 
+def reason_label(name: object) -> str:
+    """An exclusion reason key of raw-records.md in words."""
+    return REASONS.get(str(name), str(name).replace("_", " ").capitalize())
+
+
 def test_label(name: object) -> str:
     """``welch_t`` -> ``Welch t-test``."""
     return TESTS.get(str(name), str(name).replace("_", " "))
@@ -95,7 +116,12 @@ def engine_label(name: object) -> str:
 
 def humanise_note(note: str) -> str:
     """A computation note with variable names replaced by their labels (``dropped preop_analgesic: ...``)."""
-    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: variable_label(m.group(0), with_unit=False), note)
+    text = re.sub(
+        r"\b[a-z]+(?:_[a-z0-9]+)+\b",
+        lambda m: variable_label(m.group(0), with_unit=False).lower() if m.start() else variable_label(m.group(0)),
+        note,
+    )
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)

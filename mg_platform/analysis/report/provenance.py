@@ -46,18 +46,19 @@ def files_in_analysis(
 
     Returns
     -------
-    Columns ``month``, ``file``, ``rows``, ``sha256_at_load``, ``status`` (``unchanged``,
-    ``changed since load``, ``removed from landing``, or ``present`` when no load hash is known).
+    Columns ``month``, ``file``, ``rows``, ``sha256_at_load`` (``not recorded`` when unknown), ``status``
+    (``unchanged``, ``changed since load``, ``removed from landing``, or ``present`` when no load hash is
+    known).
     """
     out = loaded.sort_values(["month", "file"]).reset_index(drop=True).copy()
     keys = list(zip(out["month"], out["file"], strict=True))
-    out["sha256_at_load"] = [sha_at_load.get(k) for k in keys]
+    out["sha256_at_load"] = [sha_at_load.get(k) or "not recorded" for k in keys]
 
     def status(key: tuple[str, str], at_load: str | None) -> str:
         now = landing_now.get(key)
         if now is None:
             return "removed from landing"
-        if at_load is None:
+        if at_load == "not recorded":
             return "present"
         return "unchanged" if now == at_load else "changed since load"
 

@@ -514,6 +514,7 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
                 "Five lowest FDR per category",
                 ("network.enrichment",),
                 "Term",
+                nowrap=("FDR", "Category"),
             )
         )
     for name, summary_text, columns in (
@@ -541,13 +542,11 @@ def network_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
 
 
 def _score(value: object, engine: object) -> str:
-    unit = "kcal/mol" if str(engine) == "ad4" else "score"
+    """A docking score with its engine: AutoDock 4 estimates a free energy, Vina's scores are its own scale."""
     text = fmt.number(value, 2)
-    return (
-        f"{text} kcal/mol ({engine_label(engine)})"
-        if unit == "kcal/mol"
-        else f"{text} ({engine_label(engine)} score, kcal/mol scale)"
-    )
+    if str(engine) == "ad4":
+        return f"{text} kcal/mol (AutoDock 4 ΔG estimate)"
+    return f"{text} ({engine_label(engine)} score)"
 
 
 def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
@@ -576,7 +575,8 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
                 frame,
                 "docking_best",
                 "Best docking pose per receptor",
-                "Scores are engine-specific and not comparable across engines; more negative = tighter predicted binding",
+                "Scores are engine-specific and not comparable across engines; more negative = tighter predicted "
+                "binding. Redocking RMSD only where the structure has a co-crystal morphine (– otherwise)",
                 ("docking.best",),
                 "Receptor",
             )
@@ -612,7 +612,7 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
             {
                 "Structure": pore["pdb_id"],
                 "Site": pore["site"],
-                "Coordinating residues": pore["residues"].map(fmt.gene_list),
+                "Coordinating residues": pore["residues"],
                 "Closest distance, Å": pore["min_distance_a"].map(lambda v: fmt.number(v, 2)),
                 "Coordination": pore["coordination"],
             }
@@ -653,9 +653,7 @@ def provenance_section(tables: Tables, provenance: Provenance) -> Section:
     blocks = [f'<dl class="prov">{items}</dl>']
     files = provenance.files
     if files is not None and len(files):
-        shown = files.assign(
-            sha256_at_load=files["sha256_at_load"].map(lambda h: h if fmt.missing(h) else f"{str(h)[:16]}…")
-        )
+        shown = files.assign(sha256_at_load=files["sha256_at_load"].map(lambda h: f"{h[:16]}…" if len(h) == 64 else h))
         blocks.append(
             paper.simple_table(
                 shown.rename(

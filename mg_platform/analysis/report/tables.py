@@ -27,8 +27,8 @@ def _source(*names: str) -> str:
 
 
 def gt_block(table: GT) -> str:
-    """The table as HTML in a block that print keeps whole."""
-    return f'<div class="gt-block">{table.as_raw_html()}</div>'
+    """The table as HTML in a block that print keeps whole ("95 %" never breaks between number and sign)."""
+    return f'<div class="gt-block">{re.sub(r"(\d) %", "\\1\u00a0%", table.as_raw_html())}</div>'
 
 
 def styled(
@@ -205,12 +205,12 @@ def outcome_rows(tables: dict[str, pd.DataFrame | None], arms: ArmLabels) -> pd.
             rows.append(
                 {
                     "group": primary,
-                    "outcome": f"Pain at {c.minute} min, NRS 0–10",
+                    "outcome": f"Pain (NRS 0–10) at {c.minute} min",
                     "reference": fmt.estimate_ci(ref["emmean"], ref["ci_low"], ref["ci_high"]),
                     "comparison": fmt.estimate_ci(cmp["emmean"], cmp["ci_low"], cmp["ci_high"]),
                     "difference": fmt.estimate_ci(c.estimate, c.ci_low, c.ci_high),
                     "p": fmt.p_value(c.p_holm),
-                    "test": "Mixed model, Holm",
+                    "test": "LMM, Holm",
                     "d": "–",
                 }
             )
@@ -242,7 +242,9 @@ def table2(tables: dict[str, pd.DataFrame | None], arms: ArmLabels) -> str:
             d="Cohen's d (95 % CI)",
         )
         .cols_align("right", columns=["p"])
-        .cols_width({"outcome": "21%", "difference": "19%", "d": "15%"})
+        .tab_style(
+            style.css("white-space:nowrap"), loc.body(columns=["reference", "comparison", "difference", "test", "d"])
+        )
     )
     return gt_block(
         styled(
@@ -251,7 +253,7 @@ def table2(tables: dict[str, pd.DataFrame | None], arms: ArmLabels) -> str:
             f"Differences are {arms.difference}; negative values mean less pain, less remifentanil or a shorter time.",
             ("stats.pain_emmeans", "stats.pain_contrasts", "stats.pain_auc", "stats.secondary_outcomes"),
             (
-                "Pain at each minute: estimated marginal means (95 % CI) of the linear mixed model "
+                "Pain at each minute: estimated marginal means (95 % CI) of the linear mixed model (LMM) "
                 "NRS ~ arm × time with a random intercept per patient (REML, Wald z); p Holm-adjusted over the "
                 "five time points. Other outcomes: mean ± SD with the t-test, median [IQR] with Mann–Whitney U, "
                 "as the normality rule chose; the difference CI is from the t-test (Welch after "
@@ -365,7 +367,13 @@ def simple_table(
     sources: tuple[str, ...],
     stub: str,
     full_width: bool = False,
+    nowrap: tuple[str, ...] = (),
 ) -> str:
-    """A ready-formatted frame (text cells, human column names) as a styled table; first column is the stub."""
+    """A ready-formatted frame (text cells, human column names) as a styled table; first column is the stub.
+
+    ``nowrap`` names columns kept on one line (numbers with exponents, CIs).
+    """
     table = GT(frame, rowname_col=frame.columns[0], id=table_id).tab_stubhead(label=stub)
+    if nowrap:
+        table = table.tab_style(style.css("white-space:nowrap"), loc.body(columns=list(nowrap)))
     return gt_block(styled(table, title, subtitle, sources, full_width=full_width))
