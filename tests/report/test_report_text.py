@@ -21,7 +21,8 @@ MONTHS = [f"2025-{m:02d}" for m in range(3, 10)]
 def document(tables_: dict, arms: ArmLabels, figures: dict | None = None) -> str:
     full = {name: tables_.get(name) for name in sections.REPORT_TABLES} | tables_
     facts = Provenance(items={"Run": "r1"}, months=MONTHS)
-    return html.render("Study", "sub", sections.build_sections(full, figures or {}, facts, arms))
+    doc = html.render("Study", "sub", sections.build_sections(full, figures or {}, facts, arms))
+    return doc.replace("\u00a0", " ")  # non-breaking spaces keep "95 %" together; compare as plain text
 
 
 def visible_main_text(doc: str) -> str:
@@ -68,7 +69,7 @@ def test_no_significant_comparison_gives_the_null_conclusion():
 
 
 def test_table1_uses_human_labels_the_rules_statistic_and_flags_imbalance():
-    rendered = tables.table1(stats_tables(), UNBLINDED)
+    rendered = tables.table1(stats_tables(), UNBLINDED).replace("\u00a0", " ")
     for label in ("Age, years, median [IQR]", "BMI, kg/m², mean ± SD", "ASA physical status, n (%)", "Female"):
         assert label in rendered
     assert "53.0 [42.5–62.0]" in rendered and "26.8 ± 2.8" in rendered
@@ -80,7 +81,7 @@ def test_table1_uses_human_labels_the_rules_statistic_and_flags_imbalance():
 
 
 def test_table2_has_estimate_ci_p_test_and_d_per_outcome():
-    rendered = tables.table2(stats_tables(), UNBLINDED)
+    rendered = tables.table2(stats_tables(), UNBLINDED).replace("\u00a0", " ")
     assert "−0.80 (−1.53 to −0.07)" in rendered and "0.031" in rendered
     assert "725 ± 134" in rendered and "−77 (−166 to 11)" in rendered and "−0.57 (−1.22 to 0.07)" in rendered
     assert "6.5 [5.3–8.3]" in rendered or "6.5 [5.3–8.4]" in rendered  # median [IQR] after Mann–Whitney

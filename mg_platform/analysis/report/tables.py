@@ -28,7 +28,8 @@ def _source(*names: str) -> str:
 
 def gt_block(table: GT) -> str:
     """The table as HTML in a block that print keeps whole ("95 %" never breaks between number and sign)."""
-    return f'<div class="gt-block">{re.sub(r"(\d) %", "\\1\u00a0%", table.as_raw_html())}</div>'
+    body = re.sub(r"(\d) %", "\\1\u00a0%", table.as_raw_html())
+    return f'<div class="gt-block">{body}</div>'
 
 
 def styled(
