@@ -57,8 +57,8 @@ def test_report_is_self_contained(tmp_path):
     assert "Table 2: not materialised yet" in document and "Docking results: not materialised yet" in document
     for anchor in (
         "summary",
-        "table1",
-        "table2",
+        "baseline",
+        "outcomes",
         "population",
         "pain",
         "robustness",

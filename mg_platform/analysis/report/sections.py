@@ -153,7 +153,7 @@ def table1_section(tables: Tables, arms: ArmLabels) -> Section:
             ["outcome", "group", "n", "shapiro_w", "shapiro_p", "levene_p", "test"],
         )
     )
-    return Section("table1", "Baseline characteristics", "", blocks)
+    return Section("baseline", "Baseline characteristics", "", blocks)
 
 
 def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]]) -> Section:
@@ -197,7 +197,7 @@ def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]
             )
         )
     return Section(
-        "table2",
+        "outcomes",
         "Outcomes",
         "Primary outcomes (Methods 2.4): pain over the first 30 PACU minutes and intraoperative remifentanil; "
         "secondary: extubation time and time to first mobilisation, with adverse events.",
