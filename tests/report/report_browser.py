@@ -25,7 +25,7 @@ MAIN_TEXT_JS = """() => {
   clone.querySelectorAll('details, style, script').forEach(e => e.remove());
   return clone.innerText;
 }"""
-OVERFLOW_JS = """() => [...document.querySelectorAll('.gt-block, figure, p.summary')]
+OVERFLOW_JS = """() => [...document.querySelectorAll('.gt-block, figure, div.summary')]
   .filter(e => !e.closest('details'))
   .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > window.innerWidth + 1)
   .map(e => (e.querySelector('.gt_title') || e).innerText.slice(0, 60))"""
@@ -54,7 +54,7 @@ def read_as_a_person(report: Path, prefix: str) -> dict[str, object]:
             page.locator(f"section#{section}").screenshot(path=str(ARTEFACTS / f"{prefix}_{section}.png"))
         found = {
             "sections": sections,
-            "summary": page.locator("p.summary").inner_text() if page.locator("p.summary").count() else "",
+            "summary": page.locator("div.summary").inner_text() if page.locator("div.summary").count() else "",
             "table1": page.locator("#table1").inner_text() if page.locator("#table1").count() else "",
             "main_text": page.evaluate(MAIN_TEXT_JS),
             "overflowing": page.evaluate(OVERFLOW_JS),

@@ -42,7 +42,9 @@ def test_the_issues_example_sentence_is_computed_from_the_contrasts():
 
 def test_paragraph_reads_cohort_model_and_outcomes_in_words():
     tables_ = {"cohort.strobe_flow": strobe_flow(), **stats_tables()}
-    text = " ".join(summary.results_paragraph(tables_, UNBLINDED, MONTHS)).replace("\u00a0", " ")
+    paragraphs = summary.results_paragraph(tables_, UNBLINDED, MONTHS)
+    assert len(paragraphs) == 2
+    text = " ".join(s for p in paragraphs for s in p).replace("\u00a0", " ")
     assert text.startswith(
         "Of 76 patients screened between March and September 2025, 38 were excluded and 38 were analysed "
         "(19 Control, 19 MgSO4)."
@@ -56,6 +58,9 @@ def test_paragraph_reads_cohort_model_and_outcomes_in_words():
     )
     assert "extubation time was 0.1 min shorter with MgSO4" in text and "Mann–Whitney U p = 0.854" in text
     assert "time to first mobilisation was 3.3 min longer with MgSO4" in text
+    assert (
+        "Adverse events were few (Control vs MgSO4: haemodynamic instability 1 vs 3; cardiac arrhythmia 0 vs 2)" in text
+    )
     assert "none differed significantly between arms (Fisher's exact p ≥ 0.486)" in text
     assert text.endswith("Comparisons significant at the two-sided 5 % level: pain at 30 min.")
 
@@ -199,3 +204,12 @@ def test_alert_names_files_left_out(tmp_path):
 
 def test_robustness_tables_keep_contract_names():
     assert set(robustness_tables()) <= set(sections.REPORT_TABLES)
+
+
+def test_conclusion_lists_minutes_once_and_keeps_acronyms():
+    tables_ = stats_tables()
+    tables_["stats.pain_contrasts"] = tables_["stats.pain_contrasts"].assign(p_holm=[0.01, 0.02, 0.5, 0.5, 0.03])
+    tables_["stats.pain_auc"] = tables_["stats.pain_auc"].assign(p_value=0.004)
+    assert summary.conclusion_sentence(tables_, UNBLINDED) == (
+        "Comparisons significant at the two-sided 5 % level: pain at 0, 5 and 30 min, pain AUC 0–30 min."
+    )

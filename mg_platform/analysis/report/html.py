@@ -28,7 +28,7 @@ h1{font-size:1.65em;border-bottom:3px solid var(--accent);padding-bottom:.3em;ma
 h2{font-size:1.3em;color:var(--accent);margin-top:2em;border-bottom:1px solid #c9d3de;break-after:avoid}
 h3{font-size:1.05em;color:var(--accent);break-after:avoid}
 p.lead{font-size:1em}.note,.source{color:var(--muted);font-size:.85em}.source{margin:.2em 0 1.2em}
-p.summary{font-size:1.04em;background:#f4f7fa;border-left:4px solid var(--accent);padding:.8em 1.1em}
+div.summary{font-size:1.04em;background:#f4f7fa;border-left:4px solid var(--accent);padding:.1em 1.1em}
 .missing{color:var(--warn);font-style:italic}
 .alert{border:2px solid var(--warn);background:#fbeeee;padding:.6em 1em;margin:1em 0}
 .alert h3{color:var(--warn);margin:.2em 0}

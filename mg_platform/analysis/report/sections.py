@@ -118,10 +118,10 @@ def alerts_html(provenance: Provenance) -> str:
 
 def summary_section(tables: Tables, arms: ArmLabels, provenance: Provenance) -> Section:
     """Results in brief: the computed paragraph and the headline numbers."""
-    sentences = results_paragraph(tables, arms, provenance.months)
+    paragraphs = results_paragraph(tables, arms, provenance.months)
     blocks = []
-    if sentences:
-        blocks.append(f'<p class="summary">{esc(" ".join(sentences))}</p>')
+    if paragraphs:
+        blocks.append('<div class="summary">' + "".join(f"<p>{esc(' '.join(p))}</p>" for p in paragraphs) + "</div>")
     else:
         blocks.append(missing_html(["stats.*"], "Results summary"))
     blocks.append(

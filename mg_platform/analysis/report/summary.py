@@ -23,6 +23,11 @@ DIRECTION: dict[str, tuple[str, str]] = {
 UNIT_WORDS: dict[str, str] = {"": "points", "µg": "µg", "min": "min", "NRS × min": "NRS·min"}
 
 
+def lower_first(text: str) -> str:
+    """Lower-case the first letter unless the word is an acronym (``AUC``, ``ASA``)."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _present(tables: Tables, *names: str) -> bool:
     return all(tables.get(n) is not None and len(tables[n]) for n in names)  # type: ignore[arg-type]
 
@@ -160,7 +165,7 @@ def secondary_sentence(tables: Tables, arms: ArmLabels) -> str | None:
         two_group_sentence(row, str(row["outcome"]), arms, variable_label(str(row["outcome"]), with_unit=False))
         for _, row in tables["stats.secondary_outcomes"].iterrows()
     ]
-    clauses = [clauses[0]] + [c[0].lower() + c[1:] for c in clauses[1:]]
+    clauses = [clauses[0]] + [lower_first(c) for c in clauses[1:]]
     return "; ".join(clauses[:-1]) + (", and " if len(clauses) > 1 else "") + clauses[-1] + "."
 
 
@@ -170,7 +175,7 @@ def adverse_events_sentence(tables: Tables, arms: ArmLabels) -> str | None:
         return None
     events = tables["stats.adverse_events"]
     counts = "; ".join(
-        f"{variable_label(str(r.event)).lower()} {int(r.n_control)} vs {int(r.n_mgso4)}"
+        f"{lower_first(variable_label(str(r.event)))} {int(r.n_control)} vs {int(r.n_mgso4)}"
         for r in events.itertuples(index=False)
     )
     significant = events[events["p_value"] < ALPHA]
@@ -178,10 +183,10 @@ def adverse_events_sentence(tables: Tables, arms: ArmLabels) -> str | None:
         f"none differed significantly between arms (Fisher's exact p ≥ {fmt.p_value(events['p_value'].min())})"
         if significant.empty
         else "significant differences: "
-        + ", ".join(variable_label(str(e)).lower() for e in significant["event"])
+        + ", ".join(lower_first(variable_label(str(e))) for e in significant["event"])
         + " (Fisher's exact p < 0.05)"
     )
-    return f"Adverse events ({arms.reference} vs {arms.comparison}: {counts}); {verdict}."
+    return f"Adverse events were few ({arms.reference} vs {arms.comparison}: {counts}), and {verdict}."
 
 
 def adjusted_sentence(tables: Tables, arms: ArmLabels) -> str | None:
@@ -197,7 +202,7 @@ def adjusted_sentence(tables: Tables, arms: ArmLabels) -> str | None:
         "no adjusted arm effect was significant"
         if significant.empty
         else "adjusted arm effects were significant for "
-        + ", ".join(variable_label(str(o), with_unit=False).lower() for o in significant["outcome"])
+        + ", ".join(lower_first(variable_label(str(o), with_unit=False)) for o in significant["outcome"])
     )
     remi = group[group["outcome"] == "remifentanil_total_ug"]
     example = ""
@@ -215,7 +220,10 @@ def conclusion_sentence(tables: Tables, arms: ArmLabels) -> str | None:
     found: list[str] = []
     if _present(tables, "stats.pain_contrasts"):
         c = tables["stats.pain_contrasts"]
-        found += [f"pain at {int(m)} min" for m in c.loc[c["p_holm"] < ALPHA, "minute"]]
+        minutes = [str(int(m)) for m in c.loc[c["p_holm"] < ALPHA, "minute"]]
+        if minutes:
+            listed = minutes[0] if len(minutes) == 1 else ", ".join(minutes[:-1]) + " and " + minutes[-1]
+            found.append(f"pain at {listed} min")
     if _present(tables, "stats.pain_lmm_tests"):
         t = tables["stats.pain_lmm_tests"].set_index("effect")
         found += ["pain averaged over time"] if t.loc["group", "p_value"] < ALPHA else []
@@ -223,7 +231,8 @@ def conclusion_sentence(tables: Tables, arms: ArmLabels) -> str | None:
         if _present(tables, name):
             frame = tables[name]
             for _, row in frame[frame["p_value"] < ALPHA].iterrows():
-                found.append(variable_label(str(row[outcome]) if outcome else "pain_auc_0_30", with_unit=False).lower())
+                name_ = str(row[outcome]) if outcome else "pain_auc_0_30"
+                found.append(lower_first(variable_label(name_, with_unit=False)))
     if not _present(tables, "stats.pain_contrasts", "stats.secondary_outcomes"):
         return None
     if not found:
@@ -234,17 +243,24 @@ def conclusion_sentence(tables: Tables, arms: ArmLabels) -> str | None:
     return f"Comparisons significant at the two-sided 5 % level: {', '.join(found)}."
 
 
-def results_paragraph(tables: Tables, arms: ArmLabels, months: list[str]) -> list[str]:
-    """The sentences of the results summary, in reading order (missing tables drop their sentence)."""
-    sentences = (
-        cohort_sentence(tables, arms, months),
-        pain_course_sentence(tables, arms),
-        pain_group_sentence(tables, arms),
-        pain_contrast_sentence(tables, arms),
-        auc_sentence(tables, arms),
-        secondary_sentence(tables, arms),
-        adverse_events_sentence(tables, arms),
-        adjusted_sentence(tables, arms),
-        conclusion_sentence(tables, arms),
+def results_paragraph(tables: Tables, arms: ArmLabels, months: list[str]) -> list[list[str]]:
+    """The results summary as paragraphs of sentences: the cohort and pain, then the other outcomes.
+
+    A sentence whose tables are missing is left out; ``" %"`` becomes a non-breaking ``"\u00a0%"``.
+    """
+    paragraphs = (
+        (
+            cohort_sentence(tables, arms, months),
+            pain_course_sentence(tables, arms),
+            pain_group_sentence(tables, arms),
+            pain_contrast_sentence(tables, arms),
+            auc_sentence(tables, arms),
+        ),
+        (
+            secondary_sentence(tables, arms),
+            adverse_events_sentence(tables, arms),
+            adjusted_sentence(tables, arms),
+            conclusion_sentence(tables, arms),
+        ),
     )
-    return [s.replace(" %", "\u00a0%") for s in sentences if s]
+    return [[s.replace(" %", "\u00a0%") for s in paragraph if s] for paragraph in paragraphs if any(paragraph)]
