@@ -38,6 +38,7 @@ figcaption{font-size:.88em;color:var(--muted);margin-top:.3em}
 .kpi b{display:block;font-size:1.35em}
 nav{font-size:.9em;line-height:1.9}nav a{margin-right:1em;color:var(--accent)}
 .gt-block{break-inside:avoid;margin:1em 0 .4em}.gt-block .gt_table{margin-left:0!important}
+.gt-block th.gt_stub{min-width:9em}#table2 th.gt_stub{min-width:13.5em}
 figure img{display:block}
 details{margin:.5em 0;border:1px solid var(--rule);border-radius:4px;padding:.3em .8em;background:#fbfcfd}
 details>summary{cursor:pointer;color:var(--accent);font-family:Helvetica,Arial,sans-serif;font-size:.9em}

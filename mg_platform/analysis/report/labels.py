@@ -20,7 +20,7 @@ VARIABLES: dict[str, tuple[str, str | None]] = {
     "preop_nrs": ("Preoperative pain, NRS 0–10", None),
     "symptom_duration_months": ("Symptom duration", "months"),
     "surgery_duration_min": ("Surgery duration", "min"),
-    "comorbidity_count": ("Comorbidities, count", None),
+    "comorbidity_count": ("Number of comorbidities", None),
     "creatinine_clearance_ml_min": ("Creatinine clearance", "mL/min"),
     "chronic_opioid_use_months": ("Opioid use before surgery", "months"),
     "sex": ("Sex", None),
