@@ -222,7 +222,26 @@ def robustness_tables() -> dict[str, pd.DataFrame]:
             "n_per_arm_90": [32, 64],
         }
     )
+    estimates = pd.DataFrame(
+        [
+            {"outcome": o, "estimator": e, "estimate": v, "ci_low": v - 40, "ci_high": v + 40, "p_value": 0.3, "n": 34}
+            for o in outcomes
+            for e, v in (("unadjusted", -10.0), ("adjusted", -9.0), ("overlap-weighted", -8.0), ("IPTW", -7.0))
+        ]
+    )
+    benchmarks = pd.DataFrame(
+        {
+            "outcome": outcomes,
+            "variable": ["age_years", "surgery_duration_min"],
+            "level": [None, None],
+            "evalue_scale": [1.5, 1.2],
+            "is_strongest": [True, True],
+            "sentence": [f"For {o}, the strongest measured covariate, age_years, is weaker." for o in outcomes],
+        }
+    )
     return {
+        "stats.robustness_estimates": estimates,
+        "stats.evalue_benchmarks": benchmarks,
         "stats.propensity": pd.DataFrame({"case_key": [f"k{i}" for i in range(34)], "propensity": 0.5}),
         "stats.weighted_effects": effects,
         "stats.evalues": evalues,

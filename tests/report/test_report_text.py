@@ -121,10 +121,13 @@ def test_missing_stages_are_named_and_present_ones_shown():
     assert "Propensity weighting, E-values and power: not materialised yet" in doc
     assert "Docking results: not materialised yet" in doc and "Hub proteins: not materialised yet" in doc
     doc = document(all_tables(robustness=True), UNBLINDED)
-    assert "Propensity-weighted effects" in doc and "Overlap-weighted (ATO)" in doc
-    assert "an unmeasured confounder would need RR 1.96" in doc
+    assert "Unadjusted, adjusted and propensity-weighted effects" in doc and "Covariate-adjusted" in doc
+    # adjusted estimates in each outcome's digits: NRS × min 1 decimal, µg none
+    assert "−9.0 (−49.0 to 31.0); p 0.300" in doc and "−9 (−49 to 31); p 0.300" in doc
+    main = visible_main_text(doc)
+    assert main.count("an unmeasured confounder would need RR 1.96") == 2  # one per outcome (unweighted)
+    assert "the strongest measured covariate, age, is weaker" in main
     assert "Power at study n" in doc and "71 %" in doc
-    assert "Stats.evalue benchmarks" not in doc
     assert "Redocking validation per engine: not materialised yet" in doc
 
 

@@ -32,6 +32,7 @@ from mg_platform.analysis.report.labels import (
     humanise_note,
     term_label,
     test_label,
+    unit_of,
     variable_label,
 )
 from mg_platform.analysis.report.provenance import Provenance
@@ -74,6 +75,7 @@ ROBUSTNESS_TABLES: tuple[str, ...] = (
     "stats.weighted_effects",
     "stats.evalues",
     "stats.evalue_benchmarks",
+    "stats.robustness_estimates",
     "stats.power",
     "stats.power_curve",
 )
@@ -334,14 +336,35 @@ def pain_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]])
     )
 
 
-def _weighted_effects_table(effects: pd.DataFrame, arms: ArmLabels) -> str:
+ESTIMATOR_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    # table -> (column naming the estimator, its values in display order with their labels)
+    "stats.robustness_estimates": (
+        "estimator",
+        {
+            "unadjusted": "Unadjusted",
+            "adjusted": "Covariate-adjusted",
+            "overlap-weighted": "Overlap-weighted (ATO)",
+            "IPTW": "IPTW (ATE)",
+        },
+    ),
+    "stats.weighted_effects": ("weighting", WEIGHTINGS),
+}
+
+
+def _estimators_table(tables: Tables, arms: ArmLabels) -> str:
+    """One row per outcome, one column per estimator: estimate (95 % CI) and p."""
+    name = next((n for n in ESTIMATOR_COLUMNS if tables.get(n) is not None), None)
+    if name is None:
+        return missing_html(list(ESTIMATOR_COLUMNS), "Adjusted and propensity-weighted effects")
+    frame = tables[name]
+    column, levels = ESTIMATOR_COLUMNS[name]
     rows = []
-    for outcome, block in effects.groupby("outcome", sort=False):
-        digits = fmt.digits_for(variable_label(str(outcome)).rsplit(", ", 1)[-1])
+    for outcome, block in frame.groupby("outcome", sort=False):
+        digits = fmt.digits_for(unit_of(str(outcome)))
         row = {"Outcome": variable_label(str(outcome))}
-        for weighting in ("none", "overlap", "iptw"):
-            hit = block[block["weighting"] == weighting]
-            row[WEIGHTINGS[weighting]] = (
+        for level, label in levels.items():
+            hit = block[block[column] == level]
+            row[label] = (
                 f"{fmt.estimate_ci(hit['estimate'].iloc[0], hit['ci_low'].iloc[0], hit['ci_high'].iloc[0], digits)}; "
                 f"p {fmt.p_value(hit['p_value'].iloc[0])}"
                 if len(hit)
@@ -350,18 +373,20 @@ def _weighted_effects_table(effects: pd.DataFrame, arms: ArmLabels) -> str:
         rows.append(row)
     return paper.simple_table(
         pd.DataFrame(rows),
-        "weighted_effects",
-        "Propensity-weighted effects",
-        f"{arms.difference} (95 % CI); weights as R survey::svyglm, patients with complete covariates",
-        ("stats.weighted_effects",),
+        "estimators",
+        "Unadjusted, adjusted and propensity-weighted effects",
+        f"{arms.difference}, estimate (95 % CI); p. Weighted estimates as R survey::svyglm on patients with "
+        "complete covariates",
+        (name,),
         "Outcome",
+        full_width=True,
     )
 
 
 def _power_table(power: pd.DataFrame) -> str:
     rows = []
     for r in power.itertuples(index=False):
-        digits = fmt.digits_for(variable_label(str(r.outcome)).rsplit(", ", 1)[-1])
+        digits = fmt.digits_for(unit_of(str(r.outcome)))
         rows.append(
             {
                 "Outcome": variable_label(str(r.outcome)),
@@ -395,20 +420,21 @@ def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[
         blocks = [missing_html(list(ROBUSTNESS_TABLES), "Propensity weighting, E-values and power")]
         return Section("robustness", "Robustness: confounding and power", intro, blocks + figures.get("robustness", []))
     blocks: list[str] = []
-    effects = tables.get("stats.weighted_effects")
-    blocks.append(
-        _weighted_effects_table(effects, arms)
-        if effects is not None
-        else missing_html(["stats.weighted_effects"], "Propensity-weighted effects")
-    )
+    blocks.append(_estimators_table(tables, arms))
     evalues = tables.get("stats.evalues")
     if evalues is not None and "sentence" in evalues.columns:
-        sentences = [str(s) for s in evalues["sentence"].dropna().unique() if str(s)]
+        # One sentence per outcome in the main text (the unweighted estimate), the strongest measured
+        # covariate beside it; every weighting's sentence stays in the detail table.
+        main = evalues[evalues["weighting"] == "none"] if "weighting" in evalues.columns else evalues
+        sentences = [str(s) for s in main["sentence"].dropna() if str(s)]
+        benchmarks = tables.get("stats.evalue_benchmarks")
+        if benchmarks is not None and {"sentence", "is_strongest"} <= set(benchmarks.columns):
+            sentences += [str(s) for s in benchmarks.loc[benchmarks["is_strongest"].astype(bool), "sentence"].dropna()]
         blocks.append(
             "<h3>How strong would unmeasured confounding have to be? (E-values)</h3><ul class=sentences>"
             + "".join(f"<li>{esc(humanise_note(s))}</li>" for s in sentences)
             + "</ul>"
-            + source_note("stats.evalues")
+            + source_note("stats.evalues", "stats.evalue_benchmarks")
         )
     elif evalues is None:
         blocks.append(missing_html(["stats.evalues"], "E-values"))
@@ -416,6 +442,8 @@ def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[
     blocks.append(_power_table(power) if power is not None else missing_html(["stats.power"], "Power and sample size"))
     blocks += figures.get("robustness", [])
     for name, summary in (
+        ("stats.weighted_effects", "Propensity-weighted effects per weighting"),
+        ("stats.robustness_estimates", "Estimates per outcome and estimator"),
         ("stats.balance", "Covariate balance per weighting (signed SMD, variance ratio)"),
         ("stats.weighting_summary", "Weights per arm: effective n, minimum and maximum"),
         ("stats.evalues", "E-values per outcome and weighting"),

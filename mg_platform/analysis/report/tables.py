@@ -16,7 +16,14 @@ from great_tables import html as gt_html
 
 from mg_platform.analysis.report import formatting as fmt
 from mg_platform.analysis.report.html import esc
-from mg_platform.analysis.report.labels import ArmLabels, humanise_note, level_label, test_label, variable_label
+from mg_platform.analysis.report.labels import (
+    ArmLabels,
+    humanise_note,
+    level_label,
+    test_label,
+    unit_of,
+    variable_label,
+)
 
 WARN = "#8a2d2d"
 PRIMARY_OUTCOMES = ("remifentanil_total_ug",)  # the paper's second primary outcome (Methods 2.4)
@@ -178,8 +185,7 @@ def _group_summary(row: pd.Series, side: str, digits: int) -> str:
 
 
 def _two_group_row(row: pd.Series, group: str, name: str) -> dict[str, str]:
-    unit = variable_label(name).removeprefix(variable_label(name, with_unit=False)).lstrip(", ")
-    digits = fmt.digits_for(unit)
+    digits = fmt.digits_for(unit_of(name))
     d = fmt.estimate_ci(row.get("cohens_d"), row.get("cohens_d_ci_low"), row.get("cohens_d_ci_high"), 2)
     return {
         "group": group,
@@ -331,7 +337,7 @@ def adjusted_effects_table(sensitivity: pd.DataFrame, arms: ArmLabels) -> str:
     group = sensitivity[sensitivity["term"].astype(str).str.startswith("group[")]
     rows = []
     for row in group.itertuples(index=False):
-        digits = fmt.digits_for(variable_label(row.outcome).rsplit(", ", 1)[-1])
+        digits = fmt.digits_for(unit_of(str(row.outcome)))
         rows.append(
             {
                 "outcome": variable_label(str(row.outcome)),
