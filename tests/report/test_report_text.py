@@ -216,3 +216,51 @@ def test_conclusion_lists_minutes_once_and_keeps_acronyms():
     assert summary.conclusion_sentence(tables_, UNBLINDED) == (
         "Comparisons significant at the two-sided 5 % level: pain at 0, 5 and 30 min, pain AUC 0–30 min."
     )
+
+
+def test_docking_with_engines_names_every_score_and_validation():
+    tables_ = all_tables()
+    best = tables_["docking.best"]
+    tables_["docking.best"] = pd.concat(
+        [best.assign(engine="vina", ligand="morphine"), best.head(1).assign(engine="ad4", ligand="morphine")]
+    )
+    tables_["docking.interactions"] = pd.DataFrame(
+        {
+            "receptor": ["MOR", "MOR", "MOR"],
+            "ligand": ["morphine"] * 3,
+            "engine": ["ad4"] * 3,
+            "interaction": ["salt_bridge", "hydrogen_bond", "hydrogen_bond"],
+            "residue": ["ASP", "TYR", "HIS"],
+            "residue_number": [147, 148, 297],
+            "chain": ["R"] * 3,
+            "distance_a": [3.1, 2.9, 3.0],
+            "angle_deg": [None, 160.0, 150.0],
+        }
+    )
+    tables_["docking.redock"] = pd.DataFrame(
+        {
+            "complex": ["8EF6 morphine"],
+            "pdb_id": ["8EF6"],
+            "ligand": ["morphine"],
+            "engine": ["ad4"],
+            "top_pose_rmsd_a": [1.234],
+            "success": [True],
+            "runs": [20],
+            "success_rate": [0.85],
+        }
+    )
+    doc = visible_main_text(document(tables_, UNBLINDED))
+    assert "−7.58 kcal/mol (AutoDock 4 ΔG estimate)" in doc and "−7.58 (AutoDock Vina score)" in doc
+    assert "hydrogen bond: HIS297, TYR148; salt bridge: ASP147" in doc
+    assert "8EF6 morphine" in doc and "1.23" in doc and "85 %" in doc
+
+
+def test_docking_figure_stems_get_their_captions():
+    context = Context(all_tables(), UNBLINDED)
+    section, caption = caption_for(Path("/o/docking/MOR/pose_MOR_morphine.png"), context)
+    assert section == "docking" and caption.startswith("Best pose of each engine for MOR · morphine")
+    assert "20 seeded runs per receptor and engine" in caption
+    section, caption = caption_for(Path("/o/docking/redock_rmsd_by_engine.png"), context)
+    assert caption.startswith("Redocking benchmark") and caption.endswith("0 complex × engine results.")
+    section, caption = caption_for(Path("/o/stats/robustness_forest.png"), context)
+    assert section == "robustness" and "IPTW" in caption

@@ -63,6 +63,11 @@ def _receptor(path: Path) -> str:
     return path.parent.name if path.parent.name not in STAGES else ""
 
 
+def _stem_rest(path: Path, prefix: str) -> str:
+    """``pose_MOR_morphine`` -> ``MOR · morphine``."""
+    return path.stem.removeprefix(prefix).replace("_", " · ", 1).replace("_", " ")
+
+
 def _network_counts(c: Context) -> str:
     nodes, edges = c.value("network.summary", "nodes"), c.value("network.summary", "edges")
     return f"n = {nodes} proteins, {edges} interactions" if nodes is not None else ""
@@ -70,7 +75,7 @@ def _network_counts(c: Context) -> str:
 
 def _docking_runs(c: Context) -> str:
     runs = c.value("docking.best", "runs")
-    return f"{runs} seeded runs per receptor" if runs is not None else ""
+    return f"{runs} seeded runs per receptor and engine" if runs is not None else ""
 
 
 CAPTIONS: tuple[Caption, ...] = (
@@ -105,7 +110,7 @@ CAPTIONS: tuple[Caption, ...] = (
         what="Love plot",
     ),
     Caption(
-        "forest",
+        "robustness_forest|forest",
         "robustness",
         lambda c, p: (
             f"Effect estimates {c.arms.difference} (95 % CI) unadjusted, covariate-adjusted, "
@@ -146,8 +151,8 @@ CAPTIONS: tuple[Caption, ...] = (
         "consensus|heatmap",
         "network",
         lambda c, p: (
-            "Hub consensus: rank of each protein under the cytoHubba methods (rows: proteins, columns: "
-            f"methods); {_network_counts(c)}."
+            "Hub consensus: rank of each protein under the eleven cytoHubba methods (rows: proteins in any "
+            f"method's top 10, columns: methods); {_network_counts(c)}."
         ),
         what="Hub consensus heatmap",
     ),
@@ -162,21 +167,38 @@ CAPTIONS: tuple[Caption, ...] = (
         what="NMDA receptor pore profile",
     ),
     Caption(
-        "redock|rmsd",
+        "redock_rmsd",
         "docking",
         lambda c, p: (
-            "Redocking validation: RMSD of the docked to the co-crystal ligand per complex and engine "
-            f"(success below 2 Å); {c.rows('docking.redock')} complex × engine rows."
+            "Redocking benchmark: RMSD of each engine's top-scored pose to the deposited ligand per complex "
+            f"(success below 2 Å); {c.rows('docking.redock')} complex × engine results."
         ),
-        what="Redocking RMSD plot",
+        what="Redocking RMSD by engine",
+    ),
+    Caption(
+        "^redock_",
+        "docking",
+        lambda c, p: f"Redocking of {_stem_rest(p, 'redock_')}: the top pose of each engine over the deposited ligand.",
+        what="Redocking pose",
+    ),
+    Caption(
+        "^pose_",
+        "docking",
+        lambda c, p: (
+            f"Best pose of each engine for {_stem_rest(p, 'pose_')} in the receptor pocket; {_docking_runs(c)}."
+        ),
+        what="Docking pose",
+    ),
+    Caption(
+        "^interactions_",
+        "docking",
+        lambda c, p: f"Interactions of the best poses for {_stem_rest(p, 'interactions_')} (2D diagram per engine).",
+        what="Interaction diagram",
     ),
     Caption(
         "pose",
         "docking",
-        lambda c, p: (
-            f"Best docking pose{' in ' + _receptor(p) if _receptor(p) else ''} with the contacting residues; "
-            f"{_docking_runs(c)}."
-        ),
+        lambda c, p: f"Best docking pose{' in ' + _receptor(p) if _receptor(p) else ''}; {_docking_runs(c)}.",
         what="Docking pose",
     ),
 )

@@ -80,8 +80,9 @@ ROBUSTNESS_TABLES: tuple[str, ...] = (
     "stats.power_curve",
 )
 NEW_STAGE_TABLES: tuple[str, ...] = ("network.hub_consensus", "docking.redock", "docking.interactions")
-PROVENANCE_TABLES: tuple[str, ...] = ("raw.retractions",)
-REPORT_TABLES: tuple[str, ...] = CORE_TABLES + ROBUSTNESS_TABLES + NEW_STAGE_TABLES + PROVENANCE_TABLES
+# Read when present, without a dependency (not asset keys of their own, or not in every branch yet).
+OPTIONAL_TABLES: tuple[str, ...] = ("docking.engine_summary", "docking.redock_poses", "raw.retractions")
+REPORT_TABLES: tuple[str, ...] = CORE_TABLES + ROBUSTNESS_TABLES + NEW_STAGE_TABLES + OPTIONAL_TABLES
 
 
 def _has(tables: Tables, *names: str) -> bool:
@@ -577,63 +578,121 @@ def _score(value: object, engine: object) -> str:
     return f"{text} ({engine_label(engine)} score)"
 
 
+def _column(frame: pd.DataFrame, name: str, default: str) -> pd.Series:
+    """A column, or ``default`` on every row when the table predates it (engine, ligand)."""
+    return frame[name] if name in frame.columns else pd.Series([default] * len(frame), index=frame.index)
+
+
+def _docking_best_table(best: pd.DataFrame) -> str:
+    best = best.assign(engine=_column(best, "engine", "vina"), ligand=_column(best, "ligand", "morphine"))
+    best = best.sort_values(["receptor", "ligand", "engine"], kind="stable")
+    frame = pd.DataFrame(
+        {
+            "Receptor": best["receptor"] + " (" + best["pdb_id"] + ")",
+            "Ligand": best["ligand"],
+            "Engine": best["engine"].map(engine_label),
+            "Best score": [_score(v, e) for v, e in zip(best["best_affinity_kcal_mol"], best["engine"], strict=True)],
+            "Mean ± SD of run bests": [
+                f"{fmt.number(m, 2)} ± {fmt.number(s, 2)}"
+                for m, s in zip(best["mean_best_affinity_kcal_mol"], best["sd_best_affinity_kcal_mol"], strict=True)
+            ],
+            "Runs": best["runs"].map(lambda v: "–" if fmt.missing(v) else str(int(v))),
+            "Redocking RMSD, Å": best["redock_rmsd_a"].map(lambda v: fmt.number(v, 2)),
+        }
+    )
+    return paper.simple_table(
+        frame,
+        "docking_best",
+        "Best docking pose per receptor and engine",
+        "Scores are engine-specific and not comparable across engines; more negative = tighter predicted binding. "
+        "Redocking RMSD only where the structure has the ligand co-crystallised (– otherwise)",
+        ("docking.best",),
+        "Receptor",
+        nowrap=("Best score",),
+    )
+
+
+def _interactions_table(interactions: pd.DataFrame) -> str:
+    """One line per receptor x ligand x engine: each interaction type with its residues."""
+    rows = []
+    keys = ["receptor", "ligand", "engine"]
+    for (receptor, ligand, engine), block in interactions.groupby(keys, sort=True):
+        parts = []
+        for kind, hits in block.groupby("interaction", sort=True):
+            residues = sorted({f"{r}{int(n)}" for r, n in zip(hits["residue"], hits["residue_number"], strict=True)})
+            parts.append(f"{str(kind).replace('_', ' ')}: {', '.join(residues)}")
+        rows.append(
+            {"Receptor": receptor, "Ligand": ligand, "Engine": engine_label(engine), "Interactions": "; ".join(parts)}
+        )
+    return paper.simple_table(
+        pd.DataFrame(rows),
+        "docking_interactions",
+        "Interactions of the best pose",
+        "Residues per interaction type (distances and angles in the detail table)",
+        ("docking.interactions",),
+        "Receptor",
+    )
+
+
+def _redock_table(redock: pd.DataFrame) -> str:
+    name = redock["complex"] if "complex" in redock.columns else redock["pdb_id"] + " · " + redock["ligand"].astype(str)
+    frame = pd.DataFrame(
+        {
+            "Complex": name,
+            "Engine": redock["engine"].map(engine_label),
+            "Top-pose RMSD, Å": redock["top_pose_rmsd_a"].map(lambda v: fmt.number(v, 2)),
+            "Success (< 2 Å)": redock["success"].map(lambda v: "–" if fmt.missing(v) else ("yes" if bool(v) else "no")),
+            "Runs": redock["runs"].map(lambda v: "–" if fmt.missing(v) else str(int(v))),
+        }
+    )
+    if "success_rate" in redock.columns:
+        frame["Runs under 2 Å"] = redock["success_rate"].map(lambda v: "–" if fmt.missing(v) else f"{100 * v:.0f} %")
+    return paper.simple_table(
+        frame,
+        "redock",
+        "Redocking validation",
+        "Co-crystal ligands redocked with each engine",
+        ("docking.redock",),
+        "Complex",
+    )
+
+
+def _engine_summary_table(summary: pd.DataFrame) -> str:
+    frame = pd.DataFrame(
+        {
+            "Engine": summary["engine"].map(engine_label),
+            "Complexes": summary["complexes"].astype(int).astype(str),
+            "Successes": summary["successes"].astype(int).astype(str),
+            "Success rate": summary["success_rate"].map(lambda v: f"{100 * v:.0f} %"),
+            "Median top-pose RMSD, Å": summary["median_top_pose_rmsd_a"].map(lambda v: fmt.number(v, 2)),
+        }
+    )
+    if "best_by_redocking" in summary.columns:
+        frame["Best engine"] = summary["best_by_redocking"].map(lambda v: "yes" if bool(v) else "")
+    return paper.simple_table(
+        frame, "engine_summary", "Which engine redocks best", None, ("docking.engine_summary",), "Engine"
+    )
+
+
 def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
     """Best poses per receptor and engine, redocking validation, the Mg2+ site; full tables behind disclosure."""
-    best = tables.get("docking.best")
-    blocks = []
-    if best is not None and len(best):
-        engines = best["engine"] if "engine" in best.columns else pd.Series(["vina"] * len(best), index=best.index)
-        ligands = best["ligand"] if "ligand" in best.columns else pd.Series(["morphine"] * len(best), index=best.index)
-        frame = pd.DataFrame(
-            {
-                "Receptor": best["receptor"] + " (" + best["pdb_id"] + ")",
-                "Ligand": ligands,
-                "Engine": engines.map(engine_label),
-                "Best score": [_score(v, e) for v, e in zip(best["best_affinity_kcal_mol"], engines, strict=True)],
-                "Mean ± SD of run bests": [
-                    f"{fmt.number(m, 2)} ± {fmt.number(s, 2)}"
-                    for m, s in zip(best["mean_best_affinity_kcal_mol"], best["sd_best_affinity_kcal_mol"], strict=True)
-                ],
-                "Runs": best["runs"].astype(int).astype(str),
-                "Redocking RMSD, Å": best["redock_rmsd_a"].map(lambda v: fmt.number(v, 2)),
-            }
-        )
-        blocks.append(
-            paper.simple_table(
-                frame,
-                "docking_best",
-                "Best docking pose per receptor",
-                "Scores are engine-specific and not comparable across engines; more negative = tighter predicted "
-                "binding. Redocking RMSD only where the structure has a co-crystal morphine (– otherwise)",
-                ("docking.best",),
-                "Receptor",
-            )
-        )
-    else:
-        blocks.append(missing_html(["docking.best"], "Docking results"))
-    redock = tables.get("docking.redock")
-    if redock is not None and len(redock):
-        frame = pd.DataFrame(
-            {
-                "Complex": redock["pdb_id"] + " · " + redock["ligand"].astype(str),
-                "Engine": redock["engine"].map(engine_label),
-                "Top-pose RMSD, Å": redock["top_pose_rmsd_a"].map(lambda v: fmt.number(v, 2)),
-                "Success (< 2 Å)": redock["success"].map(lambda v: "yes" if bool(v) else "no"),
-                "Runs": redock["runs"].map(lambda v: str(int(v))),
-            }
-        )
-        blocks.append(
-            paper.simple_table(
-                frame,
-                "redock",
-                "Redocking validation",
-                "Co-crystal ligands redocked per engine",
-                ("docking.redock",),
-                "Complex",
-            )
-        )
-    else:
-        blocks.append(missing_html(["docking.redock"], "Redocking validation per engine"))
+    best, redock = tables.get("docking.best"), tables.get("docking.redock")
+    blocks = [
+        _docking_best_table(best)
+        if best is not None and len(best)
+        else missing_html(["docking.best"], "Docking results")
+    ]
+    interactions = tables.get("docking.interactions")
+    if interactions is not None and len(interactions):
+        blocks.append(_interactions_table(interactions))
+    blocks.append(
+        _redock_table(redock)
+        if redock is not None and len(redock)
+        else missing_html(["docking.redock"], "Redocking validation per engine")
+    )
+    summary = tables.get("docking.engine_summary")
+    if summary is not None and len(summary):
+        blocks.append(_engine_summary_table(summary))
     pore = tables.get("docking.mg_pore")
     if pore is not None and len(pore):
         frame = pd.DataFrame(
@@ -655,9 +714,11 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
     for name, summary_text in (
         ("docking.best", "Best poses: all columns (box centre and size in Å)"),
         ("docking.contacts", "Receptor residues within 4 Å of the best pose"),
-        ("docking.interactions", "Interactions of the best pose by type (PLIP-style)"),
+        ("docking.interactions", "Interactions of the best pose with distances and angles"),
         ("docking.poses", "Every pose of every run"),
         ("docking.redock", "Redocking: all columns"),
+        ("docking.redock_poses", "Redocking: every pose"),
+        ("docking.engine_summary", "Engine comparison: all columns"),
         ("docking.pore_profile", "Pore radius profile"),
     ):
         frame = tables.get(name)
@@ -668,9 +729,10 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
         "docking",
         "Molecular docking and the Mg²⁺ site",
         "Morphine docked into the μ (8EF6), δ (6PT2) and κ (6VI4) opioid receptors; every score is shown with the "
-        "engine that produced it. The redocking RMSD compares the docked pose with the experimental ligand "
-        "(success below 2 Å). The Mg²⁺ site is modelled at the selectivity-filter asparagine ring of the "
-        "GluN1/GluN2B NMDA receptor; the structure actually used is named in the table.",
+        "engine that produced it (AutoDock 4.2 is the study's engine; AutoDock Vina and Vinardo score on their own "
+        "scales). The redocking RMSD compares the docked pose with the experimental ligand (success below 2 Å). The "
+        "Mg²⁺ site is modelled at the selectivity-filter asparagine ring of the GluN1/GluN2B NMDA receptor; the "
+        "structure actually used is named in the table.",
         blocks,
     )
 
