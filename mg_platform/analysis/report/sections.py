@@ -89,6 +89,12 @@ def _has(tables: Tables, *names: str) -> bool:
     return all(tables.get(n) is not None for n in names)
 
 
+def _built_or_missing(tables: Tables, name: str, build, what: str) -> str:
+    """``build(frame)`` for a table in the warehouse, else the "not materialised yet" line naming it."""
+    frame = tables.get(name)
+    return build(frame) if frame is not None else missing_html([name], what)
+
+
 def _missing(tables: Tables, *names: str) -> list[str]:
     return [n for n in names if tables.get(n) is None]
 
@@ -164,11 +170,10 @@ def table2_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]
     need = ("stats.pain_emmeans", "stats.pain_contrasts", "stats.pain_auc", "stats.secondary_outcomes")
     blocks = [paper.table2(tables, arms) if _has(tables, *need) else missing_html(_missing(tables, *need), "Table 2")]
     blocks += figures.get("outcomes", [])
-    events = tables.get("stats.adverse_events")
     blocks.append(
-        paper.adverse_events_table(events, arms)
-        if events is not None
-        else missing_html(["stats.adverse_events"], "Adverse events")
+        _built_or_missing(
+            tables, "stats.adverse_events", lambda f: paper.adverse_events_table(f, arms), "Adverse events"
+        )
     )
     sensitivity = tables.get("stats.sensitivity_regression")
     if sensitivity is not None:
@@ -269,11 +274,8 @@ def population_section(tables: Tables, arms: ArmLabels) -> Section:
 def pain_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]]) -> Section:
     """The pain trajectory: figure, model tests, then the model's full tables."""
     blocks = list(figures.get("pain", []))
-    tests = tables.get("stats.pain_lmm_tests")
     blocks.append(
-        paper.model_tests_table(tests, arms)
-        if tests is not None
-        else missing_html(["stats.pain_lmm_tests"], "Model tests")
+        _built_or_missing(tables, "stats.pain_lmm_tests", lambda f: paper.model_tests_table(f, arms), "Model tests")
     )
     emmeans = tables.get("stats.pain_emmeans")
     if emmeans is not None:
@@ -314,17 +316,6 @@ def pain_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[str]])
             fixed,
             "stats.pain_lmm_fixed",
             "Fixed effects of the mixed model",
-            [
-                "term",
-                "estimate",
-                "std_error",
-                "statistic",
-                "p_value",
-                "ci_low",
-                "ci_high",
-                "df_satterthwaite",
-                "p_satterthwaite",
-            ],
         )
     )
     return Section(
@@ -439,8 +430,7 @@ def robustness_section(tables: Tables, arms: ArmLabels, figures: dict[str, list[
         )
     elif evalues is None:
         blocks.append(missing_html(["stats.evalues"], "E-values"))
-    power = tables.get("stats.power")
-    blocks.append(_power_table(power) if power is not None else missing_html(["stats.power"], "Power and sample size"))
+    blocks.append(_built_or_missing(tables, "stats.power", _power_table, "Power and sample size"))
     blocks += figures.get("robustness", [])
     for name, summary in (
         ("stats.weighted_effects", "Propensity-weighted effects per weighting"),
@@ -676,20 +666,11 @@ def _engine_summary_table(summary: pd.DataFrame) -> str:
 
 def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
     """Best poses per receptor and engine, redocking validation, the Mg2+ site; full tables behind disclosure."""
-    best, redock = tables.get("docking.best"), tables.get("docking.redock")
-    blocks = [
-        _docking_best_table(best)
-        if best is not None and len(best)
-        else missing_html(["docking.best"], "Docking results")
-    ]
+    blocks = [_built_or_missing(tables, "docking.best", _docking_best_table, "Docking results")]
     interactions = tables.get("docking.interactions")
     if interactions is not None and len(interactions):
         blocks.append(_interactions_table(interactions))
-    blocks.append(
-        _redock_table(redock)
-        if redock is not None and len(redock)
-        else missing_html(["docking.redock"], "Redocking validation per engine")
-    )
+    blocks.append(_built_or_missing(tables, "docking.redock", _redock_table, "Redocking validation per engine"))
     summary = tables.get("docking.engine_summary")
     if summary is not None and len(summary):
         blocks.append(_engine_summary_table(summary))
