@@ -92,7 +92,9 @@ def _has(tables: Tables, *names: str) -> bool:
 def _built_or_missing(tables: Tables, name: str, build, what: str) -> str:
     """``build(frame)`` for a table in the warehouse, else the "not materialised yet" line naming it."""
     frame = tables.get(name)
-    return build(frame) if frame is not None else missing_html([name], what)
+    if frame is None:
+        return missing_html([name], what)
+    return build(frame) if len(frame) else f'<p class="note">{esc(what)}: table <code>{esc(name)}</code> is empty.</p>'
 
 
 def _missing(tables: Tables, *names: str) -> list[str]:
