@@ -18,6 +18,7 @@ from mg_platform.settings import REPO_ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = REPO_ROOT / "test-artifacts"
 WIDTH = 1280
+A4_CONTENT_PX = 688  # 210 mm less the 2 x 14 mm print margins, at 96 px per inch
 
 # What the reader sees without opening a disclosure (style and script text left out).
 MAIN_TEXT_JS = """() => {
@@ -63,7 +64,9 @@ def read_as_a_person(report: Path, prefix: str) -> dict[str, object]:
             "placeholders": page.locator(".figure-missing").count(),
         }
         page.emulate_media(media="print")
+        page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1000})
         found["print_breaks"] = page.evaluate(PRINT_BREAKS_JS)
+        found["print_overflowing"] = page.evaluate(OVERFLOW_JS)
         browser.close()
     return found
 

@@ -43,7 +43,7 @@ def test_demo_report_has_every_figure_tells_the_story_and_prints(tmp_path, monke
         columns = {c for (c,) in conn.execute("SELECT DISTINCT column_name FROM duckdb_columns()").fetchall()}
     assert raw_names_in(seen["main_text"], columns) == []
     assert seen["overflowing"] == [] and seen["page_scroll_width"] <= WIDTH
-    assert set(seen["print_breaks"]) == {"avoid"}
+    assert set(seen["print_breaks"]) == {"avoid"} and seen["print_overflowing"] == []
 
     pages = pdf_of(report, ARTEFACTS / "demo_report.pdf")
     assert pages >= len(seen["sections"])

@@ -61,7 +61,7 @@ def test_report_reads_well_in_chromium(tmp_path, blinded):
     columns = {c for frame in tables.values() for c in frame.columns}
     assert raw_names_in(seen["main_text"], columns) == []
     assert seen["overflowing"] == [] and seen["page_scroll_width"] <= WIDTH
-    assert set(seen["print_breaks"]) == {"avoid"}
+    assert set(seen["print_breaks"]) == {"avoid"} and seen["print_overflowing"] == []
     if blinded:
         assert "MgSO4" not in seen["main_text"] and "Control" not in seen["main_text"]
         assert "Arm B − Arm A" in seen["main_text"]

@@ -39,7 +39,7 @@ figcaption{font-size:.88em;color:var(--muted);margin-top:.3em}
 nav{font-size:.9em;line-height:1.9}nav a{margin-right:1em;color:var(--accent)}
 .gt-block{break-inside:avoid;margin:1em 0 .4em}.gt-block .gt_table{margin-left:0!important}
 .gt-block th.gt_stub{min-width:9em}#table2 th.gt_stub{min-width:13.5em}
-figure img{display:block}
+figure img{display:block;box-sizing:border-box}
 details{margin:.5em 0;border:1px solid var(--rule);border-radius:4px;padding:.3em .8em;background:#fbfcfd}
 details>summary{cursor:pointer;color:var(--accent);font-family:Helvetica,Arial,sans-serif;font-size:.9em}
 .detail{overflow-x:auto}
@@ -57,6 +57,10 @@ body{max-width:none;margin:0;font-size:11pt}nav{display:none}
 h2{break-before:page}h2.keep{break-before:auto}
 details{border:none;padding:0}details>summary{color:var(--muted)}
 .detail,.gt-block,table,figure{break-inside:avoid}figure img{max-height:225mm;width:auto}
+.gt-block>div{overflow:visible!important}
+.gt-block .gt_table{font-size:8.5pt!important;width:100%!important}
+.gt-block td,.gt-block th{white-space:normal!important;padding:2px 4px!important}
+.gt-block th.gt_stub{min-width:0!important}
 a{color:inherit;text-decoration:none}
 }
 @page{size:A4;margin:16mm 14mm}

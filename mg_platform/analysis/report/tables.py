@@ -155,6 +155,7 @@ def table1(tables: dict[str, pd.DataFrame | None], arms: ArmLabels, smd_threshol
         )
         .cols_align("right", columns=["p", "smd"])
         .tab_style(style.css("padding-left:1.8em"), loc.stub(rows=levels))
+        .tab_style(style.css("white-space:nowrap"), loc.body(columns=["reference", "comparison"]))
         .tab_style(style.text(weight="bold", color=WARN), loc.body(columns="smd", rows=flagged))
     )
     names = [variable_label(str(v), with_unit=False) for v in baseline.loc[baseline["imbalanced"], "variable"].unique()]
