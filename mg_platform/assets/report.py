@@ -133,6 +133,7 @@ def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landin
         rejected=None if raw["rejections"] is None else provenance.rejected_files(raw["rejections"], loaded),
         vanished_months=provenance.vanished_months(loaded, landing_months),
         months=sorted(loaded["month"].unique()),
+        retractions=report_tables.get("raw.retractions"),
     )
     document = html.render(
         TITLE,

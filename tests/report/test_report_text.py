@@ -197,8 +197,23 @@ def test_alert_names_files_left_out(tmp_path):
         loaded,
     )
     assert list(rejected["rows_in_analysis"]) == [11, 0]
-    facts = Provenance(items={}, rejected=rejected, vanished_months=["2025-05"])
+    retractions = pd.DataFrame(
+        {
+            "month": ["2025-07"],
+            "retracted_at": [pd.Timestamp("2026-11-30 10:15:00")],
+            "reason": ["wrong hospital export"],
+            "records_removed": [11],
+            "pain_scores_removed": [52],
+        }
+    )
+    facts = Provenance(items={}, rejected=rejected, vanished_months=["2025-05"], retractions=retractions)
     alert = sections.alerts_html(facts)
+    assert (
+        "<b>2025-07</b>: retracted on 2026-11-30 10:15 UTC (wrong hospital export); 11 records and 52 pain scores"
+        in alert
+    )
+    listed = "".join(sections.provenance_section(facts).blocks)
+    assert "Retracted months" in listed and "wrong hospital export" in listed
     assert "2025-04/a.csv</b>: rejected (missing column x); 11 rows of an earlier accepted delivery" in alert
     assert "2025-06/a.csv</b>: rejected (empty); no rows of this month" in alert
     assert "<b>2025-05</b>: the landing folder has disappeared" in alert

@@ -26,6 +26,7 @@ class Provenance:
     rejected: pd.DataFrame | None = None  # month, file, problem, rows_in_analysis
     vanished_months: list[str] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
+    retractions: pd.DataFrame | None = None  # raw.retractions: month, retracted_at, reason, *_removed
 
 
 def files_in_analysis(

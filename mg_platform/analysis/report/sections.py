@@ -112,6 +112,12 @@ def alerts_html(provenance: Provenance) -> str:
                 else "no rows of this month's file are in the analysis"
             )
             items.append(f"<li><b>{esc(row.month)}/{esc(row.file)}</b>: rejected ({esc(row.problem)}); {kept}.</li>")
+    if provenance.retractions is not None:
+        for row in provenance.retractions.sort_values("retracted_at").itertuples(index=False):
+            items.append(
+                f"<li><b>{esc(row.month)}</b>: retracted on {esc(str(row.retracted_at)[:16])} UTC ({esc(row.reason)}); "
+                f"{int(row.records_removed)} records and {int(row.pain_scores_removed)} pain scores removed.</li>"
+            )
     for month in provenance.vanished_months:
         items.append(
             f"<li><b>{esc(month)}</b>: the landing folder has disappeared since it was loaded; the analysis still "
@@ -122,8 +128,9 @@ def alerts_html(provenance: Provenance) -> str:
     return (
         '<div class="alert" id="left-out"><h3>Files left out of this analysis</h3><ul>'
         + "".join(items)
-        + "</ul><p class=note>Source: warehouse table <code>raw.quarantine</code> (rule file_rejected) and the "
-        "landing zone. Correct and re-deliver the files, then re-run, to bring them in.</p></div>"
+        + "</ul><p class=note>Source: warehouse tables <code>raw.quarantine</code> (rule file_rejected) and "
+        "<code>raw.retractions</code>, and the landing zone. Correct and re-deliver the files, then re-run, to bring "
+        "them in.</p></div>"
     )
 
 
@@ -720,7 +727,7 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
     )
 
 
-def provenance_section(tables: Tables, provenance: Provenance) -> Section:
+def provenance_section(provenance: Provenance) -> Section:
     """Run, code, blinding and reference data; files in the analysis; quarantine; retractions."""
     items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in provenance.items.items())
     blocks = [f'<dl class="prov">{items}</dl>']
@@ -746,13 +753,20 @@ def provenance_section(tables: Tables, provenance: Provenance) -> Section:
             )
         )
         blocks.append(detail_table(files, "raw files", "Full sha256 of every file at load time"))
-    retractions = tables.get("raw.retractions")
-    if retractions is not None:
-        blocks.append(
-            detail_table(retractions, "raw.retractions", "Retracted deliveries (rows removed from the analysis)")
-            if len(retractions)
-            else '<p class="note">No delivery has been retracted (raw.retractions is empty).</p>'
+    retractions = provenance.retractions
+    if retractions is not None and len(retractions):
+        frame = pd.DataFrame(
+            {
+                "Month": retractions["month"],
+                "Retracted at (UTC)": retractions["retracted_at"].map(lambda t: str(t)[:16]),
+                "Reason": retractions["reason"],
+                "Records removed": retractions["records_removed"].map(lambda v: str(int(v))),
+                "Pain scores removed": retractions["pain_scores_removed"].map(lambda v: str(int(v))),
+            }
         )
+        blocks.append(paper.simple_table(frame, "retractions", "Retracted months", None, ("raw.retractions",), "Month"))
+    elif retractions is not None:
+        blocks.append('<p class="note">No month has been retracted (raw.retractions is empty).</p>')
     quarantine = provenance.quarantine
     if quarantine is not None and len(quarantine):
         blocks.append(detail_table(quarantine, "raw.quarantine", "Quarantined rows by month, file and rule"))
@@ -780,5 +794,5 @@ def build_sections(tables: Tables, figures: Figures, provenance: Provenance, arm
         robustness_section(tables, arms, placed),
         network_section(tables, placed),
         docking_section(tables, placed),
-        provenance_section(tables, provenance),
+        provenance_section(provenance),
     ]
