@@ -26,8 +26,6 @@ from mg_platform.assets.raw import RAW_KEYS
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.warehouse import Warehouse
 
-EXPORT_SCHEMAS = ("cohort", "stats", "network", "docking")
-EXCLUDED_EXPORTS = {"cohort.analysis_set", "cohort.pain_long", "cohort.eligibility", "stats.propensity"}
 TITLE = "Intraoperative MgSO4 and early recovery after lumbar microdiscectomy"
 # The report depends on every table it reads that some asset of this code base writes: a table of a
 # stage not built yet (or not an asset key of its own) is read when present but is no dependency, so
@@ -68,7 +66,7 @@ def _read_tables(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame | None], 
         export = {
             name: conn.execute(f"SELECT * FROM {name}").fetchdf()
             for name in sorted(present)
-            if name.split(".")[0] in EXPORT_SCHEMAS and name not in EXCLUDED_EXPORTS
+            if exports.is_exported(name)
         }
         loaded = [
             f"SELECT month, '{c.file_name}' AS file, count(*) AS rows FROM raw.{c.table} GROUP BY ALL"

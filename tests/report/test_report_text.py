@@ -82,7 +82,7 @@ def test_table1_uses_human_labels_the_rules_statistic_and_flags_imbalance():
     flagged = stats_tables()["stats.baseline"].query("smd >= 0.1")["variable"].unique()
     assert f"{len(flagged)} of 4 characteristics with |SMD| ≥ 0.1" in rendered
     assert "Age, Sex, ASA physical status" in rendered
-    assert "Source: warehouse table stats.baseline." in rendered
+    assert 'Source: warehouse table <a href="exports/stats.baseline.csv">stats.baseline</a>.' in rendered
 
 
 def test_table2_has_estimate_ci_p_test_and_d_per_outcome():

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.report import formatting as fmt
+from mg_platform.analysis.report.exports import is_exported
 
 CSS = """
 :root{--ink:#1d2733;--accent:#2b4a6f;--muted:#5b6673;--rule:#dde3ea;--warn:#8a2d2d}
@@ -120,8 +121,9 @@ def esc(text: object) -> str:
 def source_note(*names: str, extra: str = "") -> str:
     """The line under a table naming the warehouse tables it comes from and their CSV exports."""
     listed = ", ".join(f"<code>{esc(n)}</code>" for n in names)
-    csv = ", ".join(f"exports/{esc(n)}.csv" for n in names)
-    return f'<p class="source">Source: warehouse {"table" if len(names) == 1 else "tables"} {listed} (CSV: {csv}).{extra}</p>'
+    links = ", ".join(f'<a href="exports/{esc(n)}.csv">{esc(n)}.csv</a>' for n in names if is_exported(n))
+    csv = f" (CSV: {links})" if links else ""
+    return f'<p class="source">Source: warehouse {"table" if len(names) == 1 else "tables"} {listed}{csv}.{extra}</p>'
 
 
 def missing_html(names: list[str], what: str) -> str:

@@ -15,6 +15,7 @@ from great_tables import GT, loc, style
 from great_tables import html as gt_html
 
 from mg_platform.analysis.report import formatting as fmt
+from mg_platform.analysis.report.exports import is_exported
 from mg_platform.analysis.report.html import esc
 from mg_platform.analysis.report.labels import (
     ArmLabels,
@@ -30,7 +31,9 @@ PRIMARY_OUTCOMES = ("remifentanil_total_ug",)  # the paper's second primary outc
 
 
 def _source(*names: str) -> str:
-    return "Source: warehouse " + ("table " if len(names) == 1 else "tables ") + ", ".join(names) + "."
+    """HTML: the source tables, each linked to its CSV export when it has one."""
+    links = [f'<a href="exports/{esc(n)}.csv">{esc(n)}</a>' if is_exported(n) else esc(n) for n in names]
+    return "Source: warehouse " + ("table " if len(names) == 1 else "tables ") + ", ".join(links) + "."
 
 
 def gt_block(table: GT) -> str:
@@ -65,7 +68,7 @@ def styled(
     )
     for note in notes:
         table = table.tab_source_note(gt_html(note))
-    return table.tab_source_note(_source(*sources))
+    return table.tab_source_note(gt_html(_source(*sources)))
 
 
 def arm_size(tables: dict[str, pd.DataFrame | None]) -> tuple[int | None, int | None]:
