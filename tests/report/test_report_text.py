@@ -279,3 +279,11 @@ def test_docking_figure_stems_get_their_captions():
     assert caption.startswith("Redocking benchmark") and caption.endswith("0 complex × engine results.")
     section, caption = caption_for(Path("/o/stats/robustness_forest.png"), context)
     assert section == "robustness" and "IPTW" in caption
+
+
+def test_network_caption_matches_the_figure():
+    _, caption = caption_for(Path("/o/network/network.png"), Context(all_tables(), UNBLINDED))
+    assert caption == (
+        "STRING protein–protein interaction network of the study proteins; node area by MCC, hubs coloured as the "
+        "figure's legend states; n = 13 proteins, 40 interactions."
+    )

@@ -131,8 +131,8 @@ CAPTIONS: tuple[Caption, ...] = (
         r"^network$",
         "network",
         lambda c, p: (
-            "STRING protein–protein interaction network of the study proteins; node size by degree, "
-            f"colour by MCC rank; {_network_counts(c)}."
+            "STRING protein–protein interaction network of the study proteins; node area by MCC, hubs "
+            f"coloured as the figure's legend states; {_network_counts(c)}."
         ),
         expected=True,
         what="Network figure",
