@@ -27,6 +27,11 @@ test: install
 test-e2e: install
 	$(BIN)/python -m pytest -q -m e2e; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]  # 5 = none selected
 
+# outputs/report.pdf from outputs/report.html (run `make run` first), printed by headless Chromium.
+.PHONY: report-pdf
+report-pdf: install
+	$(BIN)/python -m mg_platform.report_pdf --pdf
+
 ui: install
 	mkdir -p $(MG_DATA_DIR)/dagster_home
 	DAGSTER_HOME=$(MG_DATA_DIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml

@@ -7,13 +7,35 @@ import dagster as dg
 import pandas as pd
 
 from mg_platform import settings
-from mg_platform.analysis.report import exports, html, sections, strobe_figure
+from mg_platform.analysis.contract import FILE_CONTRACTS
+from mg_platform.analysis.report import (
+    exports,
+    figures,
+    formatting,
+    html,
+    labels,
+    provenance,
+    sections,
+    strobe_figure,
+    summary,
+    tables,
+)
+from mg_platform.assets import cohort, docking, network, raw, stats
 from mg_platform.assets.metadata import code_version
+from mg_platform.assets.raw import RAW_KEYS
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.warehouse import Warehouse
 
-EXPORT_SCHEMAS = ("cohort", "stats", "network", "docking")
-EXCLUDED_EXPORTS = {"cohort.analysis_set", "cohort.pain_long", "cohort.eligibility"}
+TITLE = "Intraoperative MgSO4 and early recovery after lumbar microdiscectomy"
+# The report depends on every table it reads that some asset of this code base writes: a table of a
+# stage not built yet (or not an asset key of its own) is read when present but is no dependency, so
+# the report's declarative automation never waits on an asset that cannot exist.
+DEFINED_KEYS = {key for module in (raw, cohort, stats, network, docking) for a in module.assets for key in a.keys}
+REPORT_DEPS = [
+    key
+    for key in (dg.AssetKey(name.split(".")) for name in (*sections.REPORT_TABLES, "raw.quarantine"))
+    if key in DEFINED_KEYS
+]
 
 
 def _git_revision() -> str:
@@ -30,58 +52,101 @@ def _git_revision() -> str:
         return "unknown"
 
 
-def _read_tables(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame | None], dict[str, pd.DataFrame], pd.DataFrame]:
+def _read_tables(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame | None], dict[str, pd.DataFrame], dict]:
+    """Report tables (None when absent), tables to export, and the raw-layer frames behind provenance."""
     with warehouse.get_connection() as conn:
         present = {
             f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
         }
-        report = {
-            name: conn.execute(f"SELECT * FROM {name}").fetchdf() if name in present else None
-            for name in sections.REPORT_TABLES
-        }
+
+        def read(sql: str, needs: str) -> pd.DataFrame | None:
+            return conn.execute(sql).fetchdf() if needs in present else None
+
+        report = {name: read(f"SELECT * FROM {name}", name) for name in sections.REPORT_TABLES}
         export = {
             name: conn.execute(f"SELECT * FROM {name}").fetchdf()
             for name in sorted(present)
-            if name.split(".")[0] in EXPORT_SCHEMAS and name not in EXCLUDED_EXPORTS
+            if exports.is_exported(name)
         }
-        quarantine = (
-            conn.execute(
-                "SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL ORDER BY ALL"
-            ).fetchdf()
-            if "raw.quarantine" in present
-            else None
-        )
-    return report, export, quarantine
+        loaded = [
+            f"SELECT month, '{c.file_name}' AS file, count(*) AS rows FROM raw.{c.table} GROUP BY ALL"
+            for c in FILE_CONTRACTS
+            if f"raw.{c.table}" in present
+        ]
+        raw = {
+            "loaded": conn.execute(" UNION ALL ".join(loaded)).fetchdf()
+            if loaded
+            else pd.DataFrame(columns=["month", "file", "rows"]),
+            "quarantine": read(
+                "SELECT month, file, rule, count(*) AS n FROM raw.quarantine GROUP BY ALL ORDER BY ALL",
+                "raw.quarantine",
+            ),
+            "rejections": read(
+                f"SELECT month, file, message AS problem FROM raw.quarantine WHERE rule = '{provenance.FILE_REJECTED}'",
+                "raw.quarantine",
+            ),
+        }
+    return report, export, raw
+
+
+def _sha_at_load(instance: dg.DagsterInstance, loaded: pd.DataFrame) -> dict[tuple[str, str], str | None]:
+    """sha256 of each loaded file as its raw materialisation recorded it (metadata ``source_sha256``)."""
+    tables_of = {c.file_name: c.table for c in FILE_CONTRACTS}
+    out: dict[tuple[str, str], str | None] = {}
+    for month, file in zip(loaded["month"], loaded["file"], strict=True):
+        key = RAW_KEYS.get(tables_of.get(file, ""))
+        if key is None:
+            continue
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[month]), limit=1
+        ).records
+        entry = records[0].asset_materialization.metadata.get("source_sha256") if records else None
+        out[(month, file)] = str(entry.value) if entry is not None else None
+    return out
 
 
 @dg.asset(
     key=["report", "study_report"],
     group_name="report",
     kinds={"html", "csv"},
-    deps=[dg.AssetKey(name.split(".")) for name in sections.REPORT_TABLES] + [dg.AssetKey(["raw", "quarantine"])],
-    code_version=code_version(sections, html, exports, strobe_figure),
+    deps=REPORT_DEPS,
+    code_version=code_version(
+        sections, html, exports, strobe_figure, figures, formatting, labels, provenance, summary, tables
+    ),
 )
 def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:
     """The study report (outputs/report.html, self-contained) and a CSV export of every result table
-    (outputs/exports/<schema>.<table>.csv, safe against spreadsheet formula injection)."""
+    (outputs/exports/<schema>.<table>.csv, safe against spreadsheet formula injection).
+
+    The report opens with the computed results paragraph, Table 1 and Table 2; it names the files left
+    out of the analysis (rejected deliveries still in effect, landing folders gone since loading)."""
     outputs = Path(warehouse.database).parent / "outputs"
-    tables, export_tables, quarantine = _read_tables(warehouse)
-    figures = {stage: sorted((outputs / stage).glob("*.png")) for stage in ("stats", "network", "docking")}
-    months = pd.DataFrame(
-        [{"month": m, "file": f, "sha256": h} for m in landing.months() for f, h in landing.fingerprint(m).items()]
+    report_tables, export_tables, raw = _read_tables(warehouse)
+    arms = labels.ArmLabels(blinded=labels.blinded_from(report_tables))
+    landing_months = landing.months()
+    landing_now = {(m, f): h for m in landing_months for f, h in landing.fingerprint(m).items()}
+    loaded = raw["loaded"]
+    facts = provenance.Provenance(
+        items={
+            "Run": context.run_id,
+            "Code version (git)": _git_revision(),
+            "Analysis": "BLINDED: coded arms A/B" if arms.blinded else "unblinded (Control / MgSO4)",
+            "Reference snapshot": str(settings.reference_dir() or "none (live services)"),
+            "Months in the analysis": ", ".join(sorted(loaded["month"].unique())) or "none",
+        },
+        files=provenance.files_in_analysis(loaded, _sha_at_load(context.instance, loaded), landing_now),
+        quarantine=raw["quarantine"],
+        rejected=None if raw["rejections"] is None else provenance.rejected_files(raw["rejections"], loaded),
+        vanished_months=provenance.vanished_months(loaded, landing_months),
+        months=sorted(loaded["month"].unique()),
+        retractions=report_tables.get("raw.retractions"),
     )
-    blinded = sections.blinded_labels(tables)
-    provenance = {
-        "run id": context.run_id,
-        "code version (git)": _git_revision(),
-        "analysis": "BLINDED (coded arms A/B)" if blinded else "unblinded (Control / MgSO4)",
-        "reference snapshot": settings.reference_dir() or "none (live services)",
-        "months": months,
-    }
     document = html.render(
-        "Intraoperative MgSO4 and early recovery after lumbar microdiscectomy",
-        f"Reproducible analysis report. Run {context.run_id}, code {provenance['code version (git)']}.",
-        sections.build_sections(tables, figures, provenance, quarantine),
+        TITLE,
+        f"Reproducible analysis report · run {context.run_id} · code {facts.items['Code version (git)']}"
+        + (" · BLINDED analysis (arms A/B)" if arms.blinded else ""),
+        sections.build_sections(report_tables, figures.discover(outputs), facts, arms),
+        preamble=sections.alerts_html(facts),
     )
     outputs.mkdir(parents=True, exist_ok=True)
     report_path = outputs / "report.html"
@@ -89,7 +154,7 @@ def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landin
     written = [
         exports.write_safe_csv(frame, outputs / "exports" / f"{name}.csv") for name, frame in export_tables.items()
     ]
-    missing = [name for name, frame in tables.items() if frame is None]
+    missing = [name for name, frame in report_tables.items() if frame is None]
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.url(report_path.as_uri()),
@@ -97,8 +162,10 @@ def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landin
             "report_bytes": len(document.encode("utf-8")),
             "exports": dg.MetadataValue.json([p.name for p in written]),
             "missing_tables": dg.MetadataValue.json(missing),
-            "blinded": blinded,
-            "months": dg.MetadataValue.json(months["month"].unique().tolist() if len(months) else []),
+            "figure_placeholders": document.count("figure-missing"),
+            "files_left_out": 0 if facts.rejected is None else len(facts.rejected),
+            "blinded": arms.blinded,
+            "months": dg.MetadataValue.json(facts.months),
         }
     )
 

@@ -7,6 +7,8 @@ import pandas as pd
 
 from mg_platform.analysis.report import html, sections
 from mg_platform.analysis.report.exports import neutralise_formulas, write_safe_csv
+from mg_platform.analysis.report.labels import ArmLabels
+from mg_platform.analysis.report.provenance import Provenance
 from mg_platform.analysis.report.strobe_figure import strobe_diagram_png
 
 FLOW = pd.DataFrame(
@@ -39,37 +41,38 @@ def test_strobe_diagram_is_a_png():
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
 
-def test_report_is_self_contained_and_names_missing_tables(tmp_path):
-    figure = tmp_path / "pain_trajectory.png"
+def test_report_is_self_contained(tmp_path):
+    figure = tmp_path / "outputs" / "stats" / "pain_trajectory.png"
+    figure.parent.mkdir(parents=True)
     figure.write_bytes(strobe_diagram_png(FLOW))
-    tables = {name: None for name in sections.REPORT_TABLES}
-    tables["cohort.strobe_flow"] = FLOW
+    tables = {name: None for name in sections.REPORT_TABLES} | {"cohort.strobe_flow": FLOW}
+    facts = Provenance(items={"Run": "r1"})
     document = html.render(
-        "title",
-        "subtitle",
-        sections.build_sections(tables, {"stats": [figure]}, {"run id": "r1", "months": pd.DataFrame()}, None),
+        "title", "subtitle", sections.build_sections(tables, {"stats": [figure]}, facts, ArmLabels(blinded=False))
     )
     assert "<script" not in document and "http://" not in document and "https://" not in document
-    assert document.count("data:image/png;base64,") == 2
+    assert document.count("data:image/png;base64,") == 2  # the STROBE diagram and the pain trajectory
     embedded = document.split("data:image/png;base64,")[1].split('"')[0]
     assert base64.b64decode(embedded).startswith(b"\x89PNG")
-    assert "Table stats.pain_contrasts is not materialised yet." in document
-    assert "Table docking.best is not materialised yet." in document
-    for anchor in ("cohort", "baseline", "pain", "secondary", "network", "docking", "provenance"):
+    assert "Table 2: not materialised yet" in document and "Docking results: not materialised yet" in document
+    for anchor in (
+        "summary",
+        "baseline",
+        "outcomes",
+        "population",
+        "pain",
+        "robustness",
+        "network",
+        "docking",
+        "provenance",
+    ):
         assert f'id="{anchor}"' in document
-
-
-def test_blinded_runs_are_detected_from_the_arm_columns():
-    tables = {"stats.secondary_outcomes": pd.DataFrame({"reference_arm": ["A"], "comparison_arm": ["B"]})}
-    assert sections.blinded_labels(tables)
-    tables = {"stats.secondary_outcomes": pd.DataFrame({"reference_arm": ["Control"], "comparison_arm": ["MgSO4"]})}
-    assert not sections.blinded_labels(tables)
 
 
 def test_html_escapes_table_values():
     frame = pd.DataFrame({"term": ["<script>alert(1)</script>"], "p_value": [0.0004]})
-    rendered = html.table_html(frame, "t")
-    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "&lt;0.001" in rendered
+    rendered = html.detail_table(frame, "t", "t")
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "4.0 × 10⁻⁴" in rendered
 
 
 def test_network_section_states_source_and_thresholds():

@@ -13,6 +13,14 @@ from pathlib import Path
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_SCHEMAS = ("cohort", "stats", "network", "docking")
+# Case-level tables stay in the warehouse: the report links only aggregate results.
+EXCLUDED_EXPORTS = frozenset({"cohort.analysis_set", "cohort.pain_long", "cohort.eligibility", "stats.propensity"})
+
+
+def is_exported(table: str) -> bool:
+    """True when ``schema.table`` is written to ``outputs/exports/<schema>.<table>.csv``."""
+    return table.split(".")[0] in EXPORT_SCHEMAS and table not in EXCLUDED_EXPORTS
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
