@@ -9,6 +9,7 @@ from stats_synthetic_cohort import synthetic_cohort
 
 from mg_platform.assets.stats import StatsConfig, assets
 from mg_platform.resources.bundle import default_resources
+from mg_platform.resources.run_settings import Blinding
 
 CONTRACT_COLUMNS = {
     "baseline": {"variable", "level", "control_summary", "mgso4_summary", "test", "p_value", "smd"},
@@ -38,9 +39,9 @@ def resources(tmp_path_factory):
 
 
 def _run(resources, blinded: bool, **settings):
-    config = StatsConfig(blinded=blinded, **settings)
+    config = StatsConfig(**settings)
     run_config = dg.RunConfig(ops={a.op.name: config for a in assets})
-    return dg.materialize(assets, resources=resources, run_config=run_config)
+    return dg.materialize(assets, resources={**resources, "blinding": Blinding(blinded=blinded)}, run_config=run_config)
 
 
 def _tables(warehouse):
