@@ -86,7 +86,7 @@ def _materialize(args: argparse.Namespace) -> int:
 
 
 def _retract(args: argparse.Namespace) -> int:
-    from mg_platform.analysis.retractions import retract_month
+    from mg_platform.analysis.landing_audit import retract_month
     from mg_platform.resources.landing import InvalidMonthFolder, check_month
     from mg_platform.resources.warehouse import Warehouse
 

@@ -251,10 +251,8 @@ class MaterializeOutcome:
     excluded: list[str] = field(default_factory=list)
     interrupted: bool = False
 
-    @property
-    def blocked(self) -> dict[str, list[str]]:
-        """month -> rejected files (``month/file: problem``)."""
-        return {r.partition: r.rejected for r in self.runs if r.rejected and r.partition}
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+    """month -> rejected files (``month/file: problem``), from this run and earlier ones (raw.quarantine)."""
 
     @property
     def failures(self) -> list[str]:
@@ -319,6 +317,8 @@ class Launcher:
             job, partition, result.run_id, result.success, time.monotonic() - started, _rejections(result)
         )
         report.failures = _step_failures(result)
+        for rejected in report.rejected:
+            self.console.print(f"  [red]rejected[/red] {rejected}")
         self.console.print(f"  {'finished' if result.success else 'stopped'} in {report.seconds:.1f} s")
         for failure in report.failures:
             self._alert(result.run_id, failure)
@@ -362,14 +362,14 @@ def _landing_audit(root: Path, landed: list[str]) -> tuple[dict[str, str], list[
     """Retracted months not re-delivered since (month -> note), and loaded months whose folder is gone."""
     import duckdb
 
-    from mg_platform.analysis import retractions
+    from mg_platform.analysis import landing_audit
 
     database = root / "warehouse.duckdb"
     if not database.exists():
         return {}, []
     with duckdb.connect(str(database), read_only=True) as conn:
-        recorded = retractions.retractions(conn)
-        vanished = retractions.vanished_months(conn, landed)
+        recorded = landing_audit.retractions(conn)
+        vanished = landing_audit.vanished_months(conn, landed)
     retracted = {}
     for item in recorded:
         folder = root / "landing" / item.month
@@ -379,6 +379,18 @@ def _landing_audit(root: Path, landed: list[str]) -> tuple[dict[str, str], list[
         else:
             retracted.pop(item.month, None)
     return retracted, [m for m in vanished if m not in retracted]
+
+
+def _blocked(root: Path, months: list[str]) -> dict[str, list[str]]:
+    import duckdb
+
+    from mg_platform.analysis import landing_audit
+
+    database = root / "warehouse.duckdb"
+    if not database.exists():
+        return {}
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return landing_audit.rejected_files(conn, months)
 
 
 def materialize_all(
@@ -421,6 +433,7 @@ def materialize_all(
                 for i, receptor in enumerate(receptors, 1):
                     console.print(f"[bold]docking receptor {i} of {len(receptors)}[/bold]")
                     outcome.runs.append(launcher.run("docking_receptors", keys, receptor))
+            outcome.blocked = _blocked(root, outcome.months)
             if keys := _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=False):
                 outcome.excluded = sorted(f for files in outcome.blocked.values() for f in files)
                 if outcome.blocked and not exclude_blocked:

@@ -1,4 +1,9 @@
-"""Retracting a loaded month, and the months whose landing folder has disappeared (plain DuckDB SQL).
+"""What the warehouse says about the landing zone: rejected files, retractions, vanished month folders.
+
+Plain DuckDB SQL on a connection, shared by the command line and the report.
+
+A month is *blocked* while ``raw.quarantine`` holds a ``file_rejected`` entry for one of its files
+(the loader replaces that entry when a corrected file is accepted): :func:`rejected_files`.
 
 Rows leave the warehouse only through a re-delivery with records or an explicit, recorded
 retraction (contracts/raw-records.md). A retraction deletes the month's raw rows and quarantine
@@ -99,3 +104,18 @@ def vanished_months(conn: duckdb.DuckDBPyConnection, landed: Iterable[str]) -> l
     """Months whose rows are in the warehouse although their landing folder is gone (rows are kept)."""
     folders = set(landed)
     return [m for m in loaded_months(conn) if m not in folders]
+
+
+def rejected_files(conn: duckdb.DuckDBPyConnection, months: Iterable[str]) -> dict[str, list[str]]:
+    """month -> ``["<month>/<file>: <problem>", ...]`` for the files whose latest delivery was rejected."""
+    if "raw.quarantine" not in _present(conn):
+        return {}
+    rows = conn.execute(
+        "SELECT month, file, message FROM raw.quarantine WHERE rule = 'file_rejected' AND list_contains(?, month) "
+        "ORDER BY month, file",
+        [list(months)],
+    ).fetchall()
+    blocked: dict[str, list[str]] = {}
+    for month, file, message in rows:
+        blocked.setdefault(month, []).append(f"{month}/{file}: {message}")
+    return blocked
