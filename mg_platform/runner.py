@@ -18,7 +18,9 @@ so a killed run never blocks later runs. A step waiting for a slot says which ru
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import multiprocessing
 import os
 import shutil
 import signal
@@ -27,7 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +45,7 @@ FILE_ACCEPTED_CHECK = "file_accepted"
 HOST_TAG, PID_TAG, PROCESS_START_TAG, SESSION_TAG = "mg/host", "mg/pid", "mg/process_started", "mg/cli_session"
 IN_PROGRESS = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -144,17 +147,6 @@ def stop_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def end_children(timeout_s: float = 5.0) -> int:
-    """Terminate, then kill, every child process still running (Pipes, Vina, step workers); their count."""
-    children = psutil.Process().children(recursive=True)
-    for child in children:
-        child.terminate()
-    _, alive = psutil.wait_procs(children, timeout=timeout_s)
-    for child in alive:
-        child.kill()
-    return len(children)
 
 
 # ---------------------------------------------------------------------------------------------- progress
@@ -398,13 +390,89 @@ def materialize_all(
     data_dir: Path | None = None,
     blinded: bool = False,
     exclude_blocked: bool = False,
-    console: Console | None = None,
 ) -> MaterializeOutcome:
-    """Run the named jobs for every landed month in ``data_dir`` (see the module docstring)."""
+    """Run the named jobs for every landed month in ``data_dir`` (see the module docstring).
+
+    The runs execute in one worker process that this process supervises. Dagster's in-process
+    execution defers Ctrl-C and SIGTERM while a step waits for a pool slot, so the supervisor,
+    not Dagster, answers them: it stops the worker and everything it started within seconds and
+    releases the worker's runs and slots. The worker dies with the supervisor (PR_SET_PDEATHSIG),
+    so even a SIGKILL of the command leaves runs that the next command releases.
+    """
     root = Path(data_dir) if data_dir else settings.data_dir()
     os.environ["MG_DATA_DIR"] = str(root)
     os.environ["DAGSTER_HOME"] = str(dagster_home(root))
-    console = console or Console(highlight=False)
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_materialize_in_worker, args=(selection, root, blinded, exclude_blocked, sender), name="mg-runs"
+    )
+    with stop_on_sigterm():
+        try:
+            worker.start()
+            sender.close()
+            while worker.is_alive() and not receiver.poll(0.2):
+                pass
+            outcome = receiver.recv() if receiver.poll(0) else None
+            worker.join()
+        except KeyboardInterrupt:
+            outcome = None
+            _stop_worker(worker)
+            with dg.DagsterInstance.get() as instance:
+                release_abandoned_runs(instance)
+            return MaterializeOutcome(interrupted=True)
+    if outcome is None:
+        return MaterializeOutcome(
+            runs=[
+                RunReport(
+                    "mg-platform",
+                    None,
+                    "-",
+                    False,
+                    0.0,
+                    failures=[f"the worker process ended with exit code {worker.exitcode} before reporting"],
+                )
+            ]
+        )
+    return outcome
+
+
+def _stop_worker(worker: multiprocessing.process.BaseProcess, grace_s: float = 3.0) -> None:
+    """SIGTERM the worker and everything it started, SIGKILL what is left after ``grace_s``."""
+    if worker.pid is None:
+        return
+    try:
+        family = [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in family:
+        with suppress(psutil.NoSuchProcess):
+            process.terminate()
+    _, alive = psutil.wait_procs(family, timeout=grace_s)
+    for process in alive:
+        with suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+    worker.join(timeout=grace_s)
+
+
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies (so a killed command leaves no worker)."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _materialize_in_worker(selection: str, root: Path, blinded: bool, exclude_blocked: bool, sender) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Dagster re-installs its own
+    quiet_api_maturity_warnings()
+    sender.send(_materialize_here(selection, root, blinded, exclude_blocked, Console(highlight=False)))
+    sender.close()
+
+
+def _materialize_here(
+    selection: str, root: Path, blinded: bool, exclude_blocked: bool, console: Console
+) -> MaterializeOutcome:
     from mg_platform.definitions import build_definitions
     from mg_platform.partitions import split_by_partition_range
 
@@ -419,31 +487,27 @@ def materialize_all(
     outcome.retracted, outcome.vanished = _landing_audit(root, landing.months())
     outcome.months = [m for m in months if m not in outcome.retracted]
     chosen = _selected(defs, selection)
-    with dg.DagsterInstance.get() as instance, stop_on_sigterm():
+    with dg.DagsterInstance.get() as instance:
         outcome.released = release_abandoned_runs(instance)
         launcher = Launcher(defs, instance, console, blinded)
-        try:
-            raw_keys = _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=True)
-            for month in outcome.months if raw_keys else []:
-                outcome.runs.append(launcher.run("monthly_refresh", raw_keys, month))
-            if keys := _keys(defs, REFERENCE_SELECTION, chosen, partitioned=False):
-                outcome.runs.append(launcher.run("reference_analyses", keys, None))
-            if keys := _keys(defs, DOCKING_RECEPTOR_SELECTION, chosen, partitioned=True):
-                receptors = defs.resolve_assets_def(keys[0]).partitions_def.get_partition_keys()
-                for i, receptor in enumerate(receptors, 1):
-                    console.print(f"[bold]docking receptor {i} of {len(receptors)}[/bold]")
-                    outcome.runs.append(launcher.run("docking_receptors", keys, receptor))
-            outcome.blocked = _blocked(root, outcome.months)
-            if keys := _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=False):
-                outcome.excluded = sorted(f for files in outcome.blocked.values() for f in files)
-                if outcome.blocked and not exclude_blocked:
-                    outcome.skipped = [k.to_user_string() for k in keys]
-                else:
-                    tags = {"mg/exclude_blocked": "true"} if outcome.excluded else {}
-                    outcome.runs.append(launcher.run("monthly_refresh", keys, None, tags))
-        except KeyboardInterrupt:
-            outcome.interrupted = True
-            end_children()
+        raw_keys = _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=True)
+        for month in outcome.months if raw_keys else []:
+            outcome.runs.append(launcher.run("monthly_refresh", raw_keys, month))
+        if keys := _keys(defs, REFERENCE_SELECTION, chosen, partitioned=False):
+            outcome.runs.append(launcher.run("reference_analyses", keys, None))
+        if keys := _keys(defs, DOCKING_RECEPTOR_SELECTION, chosen, partitioned=True):
+            receptors = defs.resolve_assets_def(keys[0]).partitions_def.get_partition_keys()
+            for i, receptor in enumerate(receptors, 1):
+                console.print(f"[bold]docking receptor {i} of {len(receptors)}[/bold]")
+                outcome.runs.append(launcher.run("docking_receptors", keys, receptor))
+        outcome.blocked = _blocked(root, outcome.months)
+        if keys := _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=False):
+            outcome.excluded = sorted(f for files in outcome.blocked.values() for f in files)
+            if outcome.blocked and not exclude_blocked:
+                outcome.skipped = [k.to_user_string() for k in keys]
+            else:
+                tags = {"mg/exclude_blocked": "true"} if outcome.excluded else {}
+                outcome.runs.append(launcher.run("monthly_refresh", keys, None, tags))
     return outcome
 
 

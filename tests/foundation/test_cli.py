@@ -18,16 +18,16 @@ def _screened(database) -> int:
         return conn.execute("SELECT n FROM cohort.strobe_flow WHERE step = 'screened'").fetchone()[0]
 
 
-def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capsys):
+def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capfd):
     data, other = tmp_path / "data", tmp_path / "other"
     other.mkdir()
     monkeypatch.setenv("MG_DATA_DIR", str(data))
     assert main(["demo-data", "--months", "2025-03..2025-04", "--screened", "20"]) == 0
     assert sorted(p.name for p in (data / "landing").iterdir()) == ["2025-03", "2025-04"]
     assert main(["demo-data", "--if-empty"]) == 0
-    assert "already holds data" in capsys.readouterr().out
+    assert "already holds data" in capfd.readouterr().out
     assert main(["materialize", "--select", '+key:"cohort/strobe_flow"']) == EXIT_OK
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert "screened" in out and "months loaded: 2 (2025-03..2025-04)" in out
     assert "monthly_refresh [2025-03]" in out and "done    raw_month" in out  # progress while it works
     assert "report:    not built yet" in out and "report.html" not in out
@@ -36,13 +36,13 @@ def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capsys):
     assert list(other.iterdir()) == []
 
 
-def test_a_rejected_file_blocks_the_refresh_unless_excluded(landed, monkeypatch, capsys, demo_cohort):
+def test_a_rejected_file_blocks_the_refresh_unless_excluded(landed, monkeypatch, capfd, demo_cohort):
     monkeypatch.setenv("MG_DATA_DIR", str(landed))
     path = landed / "landing" / "2025-05" / "perioperative_records.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n")
     assert main(["materialize", "--select", "group:raw or group:cohort or group:staging"]) == EXIT_BLOCKED
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     rejected = [line for line in out.splitlines() if line.startswith("REJECTED ")]
     assert len(rejected) == 1 and "2025-05/perioperative_records.csv" in rejected[0]
     assert "ae_respiratory_complication" in rejected[0]
@@ -56,13 +56,13 @@ def test_a_rejected_file_blocks_the_refresh_unless_excluded(landed, monkeypatch,
     assert "cohort.strobe_flow" not in _tables(landed / "warehouse.duckdb")
     # ... until the user asks for the analyses from the accepted files only.
     assert main(["materialize", "--select", "group:cohort or group:staging", "--exclude-blocked"]) == EXIT_BLOCKED
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert "EXCLUDED from this refresh (rejected): 2025-05/perioperative_records.csv" in out
     by_month = demo_cohort.truth["screened_by_month"]
     assert _screened(landed / "warehouse.duckdb") == sum(by_month.values()) - by_month["2025-05"]
 
 
-def test_blinded_run_codes_the_arms_and_unblinding_restores_them(landed, monkeypatch, capsys):
+def test_blinded_run_codes_the_arms_and_unblinding_restores_them(landed, monkeypatch, capfd):
     monkeypatch.setenv("MG_DATA_DIR", str(landed))
     select = '+key:"stats/secondary_outcomes"'
 

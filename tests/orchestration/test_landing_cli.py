@@ -23,7 +23,7 @@ def _rows(database, month: str) -> tuple[int, int]:
         )
 
 
-def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_path, monkeypatch, capsys):
+def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("MG_DATA_DIR", str(tmp_path))
     landing = tmp_path / "landing"
     write_landing(generate_cohort(seed=5, screened=24, months=["2025-03", "2025-04"]), landing)
@@ -37,7 +37,7 @@ def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_pa
     records.write_text("\n".join([header, ",".join(fields), *rest]) + "\n")
 
     assert main(["materialize", "--select", RAW]) == EXIT_BLOCKED
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert "REFUSED landing folder '2019-12' is before the first partition 2020-01" in out
     assert "REFUSED landing folder '2099-01' is in the future" in out
     assert "Traceback" not in out and "DagsterUnknownPartitionError" not in out
@@ -59,9 +59,9 @@ def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_pa
     with duckdb.connect(str(database), read_only=True) as conn:
         recorded = conn.execute("SELECT month, reason, records_removed, pain_scores_removed FROM raw.retractions")
         assert recorded.fetchall() == [("2025-04", "export of the wrong ward", *before)]
-    capsys.readouterr()
+    capfd.readouterr()
     assert main(["materialize", "--select", RAW]) == EXIT_OK
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert "RETRACTED 2025-04: retracted" in out and "export of the wrong ward" in out
     assert "monthly_refresh [2025-04]" not in out and _rows(database, "2025-04") == (0, 0)
 
@@ -69,7 +69,7 @@ def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_pa
     os.utime(records, ns=(stamp, stamp))
     shutil.move(landing / "2025-03", tmp_path / "parked")
     assert main(["materialize", "--select", RAW]) == EXIT_QUARANTINED
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert _rows(database, "2025-04") == before
     assert "WARNING 2025-03: loaded, but its landing folder is gone; its rows stay" in out
     assert _rows(database, "2025-03")[0] == 12
