@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.cli import main
 from mg_platform.runner import EXIT_BLOCKED, EXIT_OK
 
@@ -36,7 +37,10 @@ def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capfd):
     assert list(other.iterdir()) == []
 
 
-def test_a_rejected_file_blocks_the_refresh_unless_excluded(landed, monkeypatch, capfd, demo_cohort):
+def test_a_rejected_file_blocks_the_refresh_unless_excluded(tmp_path, monkeypatch, capfd):
+    landed = tmp_path
+    cohort = generate_cohort(seed=9, screened=45, months=["2025-03", "2025-04", "2025-05"])
+    write_landing(cohort, landed / "landing")
     monkeypatch.setenv("MG_DATA_DIR", str(landed))
     path = landed / "landing" / "2025-05" / "perioperative_records.csv"
     lines = path.read_text().splitlines()
@@ -58,7 +62,7 @@ def test_a_rejected_file_blocks_the_refresh_unless_excluded(landed, monkeypatch,
     assert main(["materialize", "--select", "group:cohort or group:staging", "--exclude-blocked"]) == EXIT_BLOCKED
     out = capfd.readouterr().out
     assert "EXCLUDED from this refresh (rejected): 2025-05/perioperative_records.csv" in out
-    by_month = demo_cohort.truth["screened_by_month"]
+    by_month = cohort.truth["screened_by_month"]
     assert _screened(landed / "warehouse.duckdb") == sum(by_month.values()) - by_month["2025-05"]
 
 

@@ -60,7 +60,7 @@ class Cli:
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    write_landing(generate_cohort(seed=3, screened=30, months=["2025-03", "2025-04"]), tmp_path / "landing")
+    write_landing(generate_cohort(seed=3, screened=30, months=["2025-03"]), tmp_path / "landing")
     dagster_home(tmp_path)
     return tmp_path
 
@@ -86,7 +86,7 @@ def test_a_killed_run_never_blocks_the_next_one(data):
     second = Cli(data, "--select", "group:raw")
     assert second.finish() == 0, second.output
     assert f"RELEASED run {held.run_id[:8]} of monthly_refresh was left by a process that is gone" in second.output
-    assert second.output.count("done    raw_month") == 2
+    assert second.output.count("done    raw_month") == 1
     with _instance(data) as instance:
         assert instance.get_run_by_id(held.run_id).status == dg.DagsterRunStatus.FAILURE
     assert _claimed(data) == []
