@@ -275,6 +275,11 @@ def _step_failures(result: dg.ExecutionResult) -> list[str]:
     return failures
 
 
+def _run_failure(result: dg.ExecutionResult) -> str:
+    events = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    return (events[0].message or "see the run's log in the UI").strip().splitlines()[0] if events else "unknown"
+
+
 class Launcher:
     """Submits named jobs of ``mg_platform.definitions`` to the instance, one in-process run each."""
 
@@ -302,13 +307,13 @@ class Launcher:
                     asset_selection=set(keys), asset_check_selection=self._checks(job, keys)
                 ),
                 instance=self.instance,
-                run_config=self._run_config(job, keys),
+                run_config=self._run_config(keys),
                 tags=run_tags,
             )
-        report = RunReport(
-            job, partition, result.run_id, result.success, time.monotonic() - started, _rejections(result)
-        )
-        report.failures = _step_failures(result)
+        report = RunReport(job, partition, result.run_id, result.success, time.monotonic() - started)
+        report.rejected, report.failures = _rejections(result), _step_failures(result)
+        if not result.success and not report.rejected and not report.failures:
+            report.failures = [f"run {result.run_id[:8]} of {job} failed before its steps: {_run_failure(result)}"]
         for rejected in report.rejected:
             self.console.print(f"  [red]rejected[/red] {rejected}")
         self.console.print(f"  {'finished' if result.success else 'stopped'} in {report.seconds:.1f} s")
@@ -322,7 +327,7 @@ class Launcher:
         in_job = self.defs.resolve_job_def(job).asset_layer.asset_graph.asset_check_keys
         return {c for c in graph.asset_check_keys if c.asset_key in keys and c in in_job}
 
-    def _run_config(self, job: str, keys: list[dg.AssetKey]) -> dict:
+    def _run_config(self, keys: list[dg.AssetKey]) -> dict:
         config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
         if self.blinded and any(k.path[0] == "stats" for k in keys):
             config["resources"] = {"blinding": {"config": {"blinded": True}}}

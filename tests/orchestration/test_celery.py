@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 from conftest import table_digest
 
@@ -105,7 +106,7 @@ def test_celery_with_two_workers_gives_the_tables_of_the_local_executor(landed, 
 
     config = tmp_path / "celery.yaml"
     config.write_text(f"execution:\n  config:\n    broker: {redis_url}\n    backend: {redis_url}\n")
-    celery_env = _env(cluster, MG_EXECUTOR="celery")
+    celery_env = _env(cluster, MG_EXECUTOR="celery", PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
     workers = [
         subprocess.Popen(
             [
@@ -133,11 +134,11 @@ def test_celery_with_two_workers_gives_the_tables_of_the_local_executor(landed, 
             [*script, redis_url], cwd=REPO_ROOT, env=celery_env, capture_output=True, text=True, timeout=1800
         )
         celery_seconds = time.monotonic() - started
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=60)
+    finally:  # dagster-celery starts `celery worker` as its child: end the whole tree
+        family = [p for w in workers for p in (psutil.Process(w.pid), *psutil.Process(w.pid).children(recursive=True))]
+        for process in family:
+            process.terminate()
+        psutil.wait_procs(family, timeout=60)
     assert remote.returncode == 0, remote.stdout + remote.stderr
     assert remote.stdout == local.stdout  # the same jobs ran the same steps
     expected = _digests(landed / "warehouse.duckdb")
