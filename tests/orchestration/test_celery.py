@@ -123,8 +123,8 @@ def test_celery_with_two_workers_gives_the_tables_of_the_local_executor(landed, 
             ],
             cwd=REPO_ROOT,
             env=celery_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=(tmp_path / f"worker{i}.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         for i in (1, 2)
     ]
@@ -139,7 +139,8 @@ def test_celery_with_two_workers_gives_the_tables_of_the_local_executor(landed, 
         for process in family:
             process.terminate()
         psutil.wait_procs(family, timeout=60)
-    assert remote.returncode == 0, remote.stdout + remote.stderr
+    logs = "".join((tmp_path / f"worker{i}.log").read_text()[-3000:] for i in (1, 2))
+    assert remote.returncode == 0, remote.stdout + remote.stderr + logs
     assert remote.stdout == local.stdout  # the same jobs ran the same steps
     expected = _digests(landed / "warehouse.duckdb")
     assert len(expected) >= 13 and any(t.startswith("docking.") for t in expected)
