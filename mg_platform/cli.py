@@ -1,12 +1,23 @@
-"""Command line: ``mg-platform demo-data``, ``mg-platform materialize``, ``mg-platform summary``.
+"""Command line: ``mg-platform demo-data | materialize | retract | summary | dagster-home``.
 
-``materialize`` runs the whole asset graph (or a Dagster asset selection) for every
-month folder present in ``$MG_DATA_DIR/landing``, writing only to that data dir.
+``materialize`` runs the platform's named Dagster jobs for every month folder in
+``$MG_DATA_DIR/landing`` (or a Dagster asset selection of them), writing only to that data dir.
+
+Exit codes of ``materialize``:
+
+- 0: success, every landed month loaded and nothing quarantined;
+- 3: success, with quarantined rows (summary printed; details in outputs/quality/<month>.html);
+- 4: a file was rejected or a month folder refused: that month is blocked (the analyses are not
+  refreshed unless ``--exclude-blocked``);
+- 1: a step failed (one line per failure; the stack trace is in the run's log in the UI), or there
+  was nothing to load;
+- 130: interrupted by Ctrl-C or SIGTERM (runs stopped, no process left running).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -33,20 +44,68 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _materialize(args: argparse.Namespace) -> int:
-    from mg_platform.runner import materialize_all
+    from mg_platform.runner import exit_code, materialize_all, quarantine_summary, summary_text
 
     root = settings.data_dir()
-    outcome = materialize_all(selection=args.select, data_dir=root, blinded=args.blinded)
-    if not outcome.months:
+    outcome = materialize_all(
+        selection=args.select, data_dir=root, blinded=args.blinded, exclude_blocked=args.exclude_blocked
+    )
+    for line in outcome.released:
+        print(f"RELEASED {line}")
+    if not outcome.months and not outcome.refused:
         print(f"no month folders in {root / 'landing'}; run `mg-platform demo-data` or land exports first")
-    for month, problems in outcome.blocked.items():
-        print(f"BLOCKED {month}: " + "; ".join(problems))
+    for message in outcome.refused.values():
+        print(f"REFUSED {message}")
+    for month, note in outcome.retracted.items():
+        print(f"RETRACTED {month}: {note}; not reloaded until a new delivery lands")
+    for month in outcome.vanished:
+        print(
+            f"WARNING {month}: loaded, but its landing folder is gone; its rows stay in the warehouse "
+            f"(remove them with `mg-platform retract {month} --reason ...`)"
+        )
+    for files in outcome.blocked.values():
+        for rejected in files:
+            print(f"REJECTED {rejected}")
     if outcome.skipped:
-        print(f"not refreshed until corrected files arrive: {', '.join(outcome.skipped)}")
+        print(
+            f"BLOCKED: not refreshed until corrected files arrive: {', '.join(outcome.skipped)} "
+            "(or run with --exclude-blocked to refresh from the accepted files only)"
+        )
+    elif outcome.excluded:
+        print(f"EXCLUDED from this refresh (rejected): {'; '.join(outcome.excluded)}")
     for failure in outcome.failures:
         print(f"FAILED {failure}")
-    _summary(args)
-    return 1 if outcome.failures or outcome.blocked or not outcome.months else 0
+    if outcome.interrupted:
+        print("INTERRUPTED: the run was stopped; no process of it is left running")
+    lines, quarantined = quarantine_summary(root, outcome.months)
+    if lines:
+        print("\n".join(lines))
+    report_rebuilt = any(r.success and r.job == "monthly_refresh" and r.partition is None for r in outcome.runs)
+    print(summary_text(root, report_rebuilt))
+    return exit_code(outcome, quarantined)
+
+
+def _retract(args: argparse.Namespace) -> int:
+    from mg_platform.analysis.landing_audit import retract_month
+    from mg_platform.resources.landing import InvalidMonthFolder, check_month
+    from mg_platform.resources.warehouse import Warehouse
+
+    try:
+        month = check_month(args.month)
+    except InvalidMonthFolder as exc:
+        print(f"REFUSED {exc}")
+        return 2
+    database = settings.data_dir() / "warehouse.duckdb"
+    if not database.exists():
+        print(f"no warehouse at {database}; nothing to retract")
+        return 1
+    with Warehouse(database=str(database)).get_connection() as conn:
+        done = retract_month(conn, month, args.reason, dt.datetime.now(dt.UTC))
+    print(
+        f"RETRACTED {done.month}: {done.records_removed} records and {done.pain_scores_removed} pain scores removed "
+        f"(recorded in raw.retractions). Run `mg-platform materialize` to refresh the analyses."
+    )
+    return 0
 
 
 def _summary(_: argparse.Namespace) -> int:
@@ -56,8 +115,17 @@ def _summary(_: argparse.Namespace) -> int:
     return 0
 
 
+def _dagster_home(_: argparse.Namespace) -> int:
+    from mg_platform.runner import dagster_home
+
+    print(dagster_home(settings.data_dir()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mg-platform", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="mg-platform", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo-data", help="write the demo cohort into $MG_DATA_DIR/landing")
     demo.add_argument("--seed", type=int, default=20250301)
@@ -71,9 +139,20 @@ def main(argv: list[str] | None = None) -> int:
     mat.add_argument(
         "--blinded", action="store_true", help="run the statistics on keyed codes A/B instead of Control/MgSO4"
     )
+    mat.add_argument(
+        "--exclude-blocked",
+        action="store_true",
+        help="refresh the analyses from the accepted files even when a file was rejected (the report lists it)",
+    )
     mat.set_defaults(func=_materialize)
+    retract = sub.add_parser("retract", help="remove a loaded month from the warehouse, recorded with a reason")
+    retract.add_argument("month", help="YYYY-MM")
+    retract.add_argument("--reason", required=True, help="why the month is retracted (recorded and reported)")
+    retract.set_defaults(func=_retract)
     summ = sub.add_parser("summary", help="print what the warehouse holds")
     summ.set_defaults(func=_summary)
+    home = sub.add_parser("dagster-home", help="prepare and print the Dagster instance folder (used by make ui)")
+    home.set_defaults(func=_dagster_home)
     args = parser.parse_args(argv)
     from mg_platform.runner import quiet_api_maturity_warnings
 

@@ -25,6 +25,16 @@ def data_dir() -> Path:
     return Path(os.environ.get("MG_DATA_DIR", "data")).resolve()
 
 
+def alert_command() -> str:
+    """``$MG_ALERT_COMMAND``: a command that receives each run-failure alert as JSON on stdin (may be empty)."""
+    return os.environ.get("MG_ALERT_COMMAND", "")
+
+
+def executor_kind() -> str:
+    """``$MG_EXECUTOR``: ``in_process`` (default) or ``celery`` (steps on Celery workers, see README)."""
+    return os.environ.get("MG_EXECUTOR", "in_process")
+
+
 def reference_dir() -> Path | None:
     """The offline reference snapshot, or None when none is configured or present."""
     configured = os.environ.get("MG_REFERENCE_DIR")

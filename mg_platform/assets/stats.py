@@ -3,10 +3,11 @@ and the robustness of the comparison (propensity weighting, balance, E-values, p
 
 Each asset reads ``cohort.analysis_set`` and ``cohort.pain_long``, calls one
 function of :mod:`mg_platform.analysis.stats`, replaces its ``stats.*`` tables
-in one transaction and reports one materialisation per table. With
-``blinded: true`` the group labels are replaced by coded arms A/B (keyed by the
-pseudonymisation key) before any statistic is computed; running unblinded is
-the explicit unblinding step and records the arm codes.
+in one transaction and reports one materialisation per table. When the run's
+``blinding`` resource says ``blinded: true`` (one switch for the whole run) the
+group labels are replaced by coded arms A/B (keyed by the pseudonymisation key)
+before any statistic is computed; running unblinded is the explicit unblinding
+step and records the arm codes.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +43,7 @@ from mg_platform.analysis.stats import (
 from mg_platform.analysis.stats import arms as arm_coding
 from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources.pseudonymiser import Pseudonymiser
+from mg_platform.resources.run_settings import Blinding, OutputsFolder
 from mg_platform.resources.warehouse import Warehouse
 
 ANALYSIS_SET = dg.AssetKey(["cohort", "analysis_set"])
@@ -52,9 +54,8 @@ COMMON_MODULES: tuple[ModuleType, ...] = (arm_coding, variables, figures)
 
 
 class StatsConfig(dg.Config):
-    """Run configuration of the stats stage; defaults are the study's choices."""
+    """Run configuration of the stats stage; defaults are the study's choices (blinding is the run's resource)."""
 
-    blinded: bool = Field(default=False, description="Replace group labels by keyed codes A/B (differences B - A).")
     alpha: float = Field(default=two_group.ALPHA, description="Shapiro-Wilk / Levene threshold of the test rule.")
     smd_threshold: float = Field(default=baseline.SMD_THRESHOLD, description="|SMD| flagged as imbalance.")
     max_reml_iterations: int = Field(default=500, description="Iteration limit of the REML optimiser.")
@@ -94,13 +95,13 @@ class StatsInputs:
     unblinding: str | None
 
 
-def _inputs(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser) -> StatsInputs:
+def _inputs(blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymiser) -> StatsInputs:
     with warehouse.get_connection() as conn:
         analysis = conn.execute("SELECT * FROM cohort.analysis_set ORDER BY case_key").fetchdf()
         pain = conn.execute("SELECT * FROM cohort.pain_long ORDER BY case_key, minute").fetchdf()
     key = pseudonymiser.key()
-    chosen = arm_coding.analysis_arms(config.blinded, key)
-    unblinding = None if config.blinded else arm_coding.unblinding_record(key)
+    chosen = arm_coding.analysis_arms(blinding.blinded, key)
+    unblinding = None if blinding.blinded else arm_coding.unblinding_record(key)
     return StatsInputs(chosen.relabel(analysis), chosen.relabel(pain), chosen, unblinding)
 
 
@@ -124,9 +125,9 @@ def stats_asset(tables: Mapping[str, str], modules: Sequence[ModuleType]):
     return dg.multi_asset(specs=_specs(tables, modules), pool=WRITE_POOL)
 
 
-def _figure_stem(warehouse: Warehouse, name: str) -> Path:
+def _figure_stem(outputs_folder: OutputsFolder, name: str) -> Path:
     """Figures are replaced like the tables: the latest run (blinded or not) owns them."""
-    return Path(warehouse.database).parent / "outputs" / SCHEMA / name
+    return outputs_folder.stage(SCHEMA) / name
 
 
 def _write(
@@ -157,9 +158,9 @@ def _write(
     },
     (baseline, two_group, smd, contingency, pain_auc, secondary_outcomes),
 )
-def baseline_comparability(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def baseline_comparability(config: StatsConfig, blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
     """Baseline table and the normality / variance checks behind every test choice."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = baseline.baseline_and_assumptions(
         inputs.analysis, inputs.pain, inputs.arms, config.alpha, config.smd_threshold
     )
@@ -175,11 +176,17 @@ def baseline_comparability(config: StatsConfig, warehouse: Warehouse, pseudonymi
     },
     (pain_trajectory, random_intercept_reml),
 )
-def pain_trajectory_model(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def pain_trajectory_model(
+    config: StatsConfig,
+    blinding: Blinding,
+    warehouse: Warehouse,
+    pseudonymiser: Pseudonymiser,
+    outputs_folder: OutputsFolder,
+):
     """Linear mixed model of PACU pain over 0-30 min with a random intercept per case."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = pain_trajectory.pain_trajectory_model(inputs.pain, inputs.arms, max_iterations=config.max_reml_iterations)
-    figure = figures.pain_trajectory_figure(result.emmeans, _figure_stem(warehouse, "pain_trajectory"))
+    figure = figures.pain_trajectory_figure(result.emmeans, _figure_stem(outputs_folder, "pain_trajectory"))
     fit = {k: dg.MetadataValue.float(float(v)) for k, v in result.variance_components.items()}
     if result.fit is not None:
         fit |= {"n_observations": result.fit.n_obs, "n_cases": result.fit.n_clusters, "converged": result.fit.converged}
@@ -193,9 +200,9 @@ def pain_trajectory_model(config: StatsConfig, warehouse: Warehouse, pseudonymis
     {"pain_auc": "One row: AUC of NRS over 0-30 min (trapezoid, NRS x min, complete cases) compared by arm."},
     (pain_auc, two_group),
 )
-def pain_auc_comparison(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def pain_auc_comparison(config: StatsConfig, blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
     """Early pain burden: per-case AUC of NRS, compared between arms by the test rule."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = pain_auc.pain_auc_comparison(inputs.pain, inputs.arms, alpha=config.alpha)
     yield from _write(warehouse, inputs, {"pain_auc": result.table}, result.notes)
 
@@ -204,11 +211,17 @@ def pain_auc_comparison(config: StatsConfig, warehouse: Warehouse, pseudonymiser
     {"secondary_outcomes": "One row per outcome (remifentanil ug, extubation min, mobilisation min) by arm."},
     (secondary_outcomes, two_group),
 )
-def secondary_outcome_comparisons(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def secondary_outcome_comparisons(
+    config: StatsConfig,
+    blinding: Blinding,
+    warehouse: Warehouse,
+    pseudonymiser: Pseudonymiser,
+    outputs_folder: OutputsFolder,
+):
     """Secondary outcomes: test by the rule, mean difference with CI, Cohen's d; forest plot."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = secondary_outcomes.compare_outcomes(inputs.analysis, inputs.arms, alpha=config.alpha)
-    stem = _figure_stem(warehouse, "secondary_outcomes_forest")
+    stem = _figure_stem(outputs_folder, "secondary_outcomes_forest")
     figure = figures.forest_figure(result.table, inputs.arms.difference_label, stem)
     tables = {"secondary_outcomes": result.table}
     yield from _write(
@@ -224,9 +237,11 @@ def secondary_outcome_comparisons(config: StatsConfig, warehouse: Warehouse, pse
     {"sensitivity_regression": "One row per outcome x term of the covariate-adjusted OLS (complete cases)."},
     (sensitivity_regression, covariates, pain_auc),
 )
-def sensitivity_regressions(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def sensitivity_regressions(
+    config: StatsConfig, blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymiser
+):
     """Sensitivity analysis: each outcome regressed on the arm and the baseline covariates."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     outcomes = (*variables.SECONDARY_OUTCOMES, variables.PAIN_AUC_OUTCOME)
     result = sensitivity_regression.sensitivity_regressions(inputs.analysis, inputs.arms, outcomes, pain=inputs.pain)
     yield from _write(warehouse, inputs, {"sensitivity_regression": result.table}, result.notes)
@@ -236,9 +251,11 @@ def sensitivity_regressions(config: StatsConfig, warehouse: Warehouse, pseudonym
     {"adverse_events": "One row per adverse event: cases with the event by arm, Fisher p."},
     (adverse_events, contingency),
 )
-def adverse_event_comparisons(config: StatsConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def adverse_event_comparisons(
+    config: StatsConfig, blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymiser
+):
     """Adverse events by arm with Fisher's exact test."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     table = adverse_events.adverse_event_table(inputs.analysis, inputs.arms)
     yield from _write(warehouse, inputs, {"adverse_events": table}, list(table["note"].dropna()))
 
@@ -255,14 +272,20 @@ def adverse_event_comparisons(config: StatsConfig, warehouse: Warehouse, pseudon
     },
     (robustness, weighting, weighted_effects, evalues, covariates, sensitivity_regression, pain_auc, two_group),
 )
-def confounding_robustness(config: RobustnessConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def confounding_robustness(
+    config: RobustnessConfig,
+    blinding: Blinding,
+    warehouse: Warehouse,
+    pseudonymiser: Pseudonymiser,
+    outputs_folder: OutputsFolder,
+):
     """Could confounding by indication explain the comparison? Weights, balance, weighted effects, E-values."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = robustness.confounding_robustness(inputs.analysis, inputs.pain, inputs.arms)
     tables = result.tables
-    love = figures.love_plot(tables["balance"], _figure_stem(warehouse, "love_plot"), config.smd_threshold)
+    love = figures.love_plot(tables["balance"], _figure_stem(outputs_folder, "love_plot"), config.smd_threshold)
     forest = figures.robustness_forest(
-        tables["robustness_estimates"], inputs.arms.difference_label, _figure_stem(warehouse, "robustness_forest")
+        tables["robustness_estimates"], inputs.arms.difference_label, _figure_stem(outputs_folder, "robustness_forest")
     )
     extra = {
         "balance": figure_metadata(love["png"].stem, dict(love)),
@@ -289,12 +312,18 @@ def confounding_robustness(config: RobustnessConfig, warehouse: Warehouse, pseud
         two_group,
     ),
 )
-def follow_up_trial_power(config: RobustnessConfig, warehouse: Warehouse, pseudonymiser: Pseudonymiser):
+def follow_up_trial_power(
+    config: RobustnessConfig,
+    blinding: Blinding,
+    warehouse: Warehouse,
+    pseudonymiser: Pseudonymiser,
+    outputs_folder: OutputsFolder,
+):
     """Power and sample size of the follow-up randomised trial, checked by refitting simulated trials."""
-    inputs = _inputs(config, warehouse, pseudonymiser)
+    inputs = _inputs(blinding, warehouse, pseudonymiser)
     result = trial_power.trial_power(inputs.pain, inputs.analysis, inputs.arms, config.power_settings())
     figure = figures.power_curve_figure(
-        result.curve, _figure_stem(warehouse, "power_curve"), tuple(config.power_levels)
+        result.curve, _figure_stem(outputs_folder, "power_curve"), tuple(config.power_levels)
     )
     simulation = {f"simulation_{k}": str(v) if isinstance(v, list) else v for k, v in result.simulation.items()}
     extra = {"power": simulation, "power_curve": simulation | figure_metadata(figure["png"].stem, dict(figure))}

@@ -7,10 +7,12 @@ from pathlib import Path
 import dagster as dg
 
 from mg_platform import settings
+from mg_platform.resources.alerts import AlertNotifier
 from mg_platform.resources.landing import LandingZone
 from mg_platform.resources.pseudonymiser import Pseudonymiser
 from mg_platform.resources.rcsb_client import RcsbClient
 from mg_platform.resources.reference import ReferenceSnapshot
+from mg_platform.resources.run_settings import Blinding, OutputsFolder
 from mg_platform.resources.string_client import StringClient
 from mg_platform.resources.warehouse import Warehouse
 
@@ -31,4 +33,7 @@ def default_resources(data_dir: Path | None = None, reference_dir: Path | None =
         "string_client": StringClient(cache_dir=str(root / "cache" / "string")),
         "rcsb_client": RcsbClient(cache_dir=str(root / "cache" / "rcsb")),
         "pipes_subprocess_client": dg.PipesSubprocessClient(),
+        "blinding": Blinding(),
+        "outputs_folder": OutputsFolder(path=str(root / "outputs")),
+        "alert_notifier": AlertNotifier(folder=str(root / "alerts"), command=settings.alert_command()),
     }

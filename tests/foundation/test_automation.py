@@ -7,7 +7,7 @@ import dagster as dg
 
 from mg_platform.analysis.sql_models import discover, referenced_tables
 from mg_platform.automation import landed_month_sensor, monthly_schedule
-from mg_platform.definitions import defs
+from mg_platform.definitions import build_definitions
 from mg_platform.resources.landing import LandingZone
 
 
@@ -21,6 +21,7 @@ def tick(landing_dir, cursor=None, instance=None):
 
 
 def test_definitions_load():
+    defs = build_definitions()
     dg.Definitions.validate_loadable(defs)
     groups = {
         defs.resolve_assets_def(k).get_asset_spec(k).group_name for k in defs.resolve_asset_graph().get_all_asset_keys()
@@ -66,7 +67,7 @@ def test_sql_dependencies_come_from_the_parser(tmp_path):
 
 
 def test_schedule_targets_the_monthly_refresh():
-    schedule = defs.resolve_schedule_def(monthly_schedule.name)
+    schedule = build_definitions().resolve_schedule_def(monthly_schedule.name)
     assert schedule.job_name == "monthly_refresh"
     assert schedule.cron_schedule == "0 6 5 * *"
 

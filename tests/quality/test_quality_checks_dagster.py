@@ -17,8 +17,10 @@ from mg_platform.assets.raw import (
     ROW_RULES_CHECK,
     raw_month,
 )
-from mg_platform.definitions import defs
+from mg_platform.definitions import build_definitions
 from mg_platform.resources.bundle import default_resources
+
+defs = build_definitions()
 
 GOOD, BLOCKED = "2025-03", "2025-04"
 RECORDS = "perioperative_records.csv"

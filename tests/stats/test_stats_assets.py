@@ -9,6 +9,7 @@ from stats_synthetic_cohort import synthetic_cohort
 
 from mg_platform.assets.stats import RobustnessConfig, StatsConfig, assets
 from mg_platform.resources.bundle import default_resources
+from mg_platform.resources.run_settings import Blinding
 
 CONTRACT_COLUMNS = {
     "baseline": {"variable", "level", "control_summary", "mgso4_summary", "test", "p_value", "smd"},
@@ -53,11 +54,11 @@ def resources(tmp_path_factory):
 
 
 def _run(resources, blinded: bool, robustness: bool = True, **settings):
-    config = StatsConfig(blinded=blinded, **settings)
-    robust = RobustnessConfig(blinded=blinded, **settings, **QUICK_POWER)
+    config = StatsConfig(**settings)
+    robust = RobustnessConfig(**settings, **QUICK_POWER)
     chosen = [a for a in assets if robustness or a.op.name not in ROBUSTNESS_OPS]
     run_config = dg.RunConfig(ops={a.op.name: robust if a.op.name in ROBUSTNESS_OPS else config for a in chosen})
-    return dg.materialize(chosen, resources=resources, run_config=run_config)
+    return dg.materialize(chosen, resources={**resources, "blinding": Blinding(blinded=blinded)}, run_config=run_config)
 
 
 def _tables(warehouse):
