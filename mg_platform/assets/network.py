@@ -11,7 +11,6 @@ and, from the live source, ``string_network_image.png`` (STRING's own picture).
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -42,6 +41,7 @@ from mg_platform.analysis.network.string_api import live_source
 from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources import string_client as string_client_module
 from mg_platform.resources.reference import ReferenceSnapshot, SnapshotError
+from mg_platform.resources.run_settings import OutputsFolder
 from mg_platform.resources.string_client import StringClient, StringUnavailable
 from mg_platform.resources.warehouse import Warehouse
 
@@ -191,12 +191,13 @@ def string_network(
     warehouse: Warehouse,
     reference: ReferenceSnapshot,
     string_client: StringClient,
+    outputs_folder: OutputsFolder,
 ) -> Iterator[dg.MaterializeResult]:
     """The query proteins' STRING network, centralities, cytoHubba hubs, PPI enrichment and functional enrichment."""
     net_source = network_source(context, config, string_client, reference)
     epc = EpcSettings(samples=config.epc_samples, threshold=config.epc_threshold, seed=config.epc_seed)
     result = network_results(net_source, top_n=config.hub_count, fdr_cutoff=config.fdr_cutoff, epc=epc)
-    out_dir = Path(warehouse.database).parent / "outputs" / "network"
+    out_dir = outputs_folder.stage("network")
     files = outputs.write_outputs(result, out_dir, top_n=config.hub_count)
     string_image = out_dir / "string_network_image.png"
     string_image.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from mg_platform.assets import cohort, docking, network, raw, stats
 from mg_platform.assets.metadata import code_version
 from mg_platform.assets.raw import RAW_KEYS
 from mg_platform.resources.landing import LandingZone
+from mg_platform.resources.run_settings import OutputsFolder
 from mg_platform.resources.warehouse import Warehouse
 
 TITLE = "Intraoperative MgSO4 and early recovery after lumbar microdiscectomy"
@@ -114,13 +115,15 @@ def _sha_at_load(instance: dg.DagsterInstance, loaded: pd.DataFrame) -> dict[tup
         sections, html, exports, strobe_figure, figures, formatting, labels, provenance, summary, tables
     ),
 )
-def study_report(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> dg.MaterializeResult:
+def study_report(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingZone, outputs_folder: OutputsFolder
+) -> dg.MaterializeResult:
     """The study report (outputs/report.html, self-contained) and a CSV export of every result table
     (outputs/exports/<schema>.<table>.csv, safe against spreadsheet formula injection).
 
     The report opens with the computed results paragraph, Table 1 and Table 2; it names the files left
     out of the analysis (rejected deliveries still in effect, landing folders gone since loading)."""
-    outputs = Path(warehouse.database).parent / "outputs"
+    outputs = Path(outputs_folder.path)
     report_tables, export_tables, raw = _read_tables(warehouse)
     arms = labels.ArmLabels(blinded=labels.blinded_from(report_tables))
     landing_months = landing.months()
