@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from mg_platform import settings
+from mg_platform import report_pdf, settings
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -33,7 +33,9 @@ def _demo_data(args: argparse.Namespace) -> int:
     if args.if_empty and landing.is_dir() and any(landing.iterdir()):
         print(f"landing zone {landing} already holds data; demo cohort not written")
         return 0
-    cohort = generate_cohort(seed=args.seed, months=month_range(args.months), screened=args.screened)
+    cohort = generate_cohort(
+        seed=args.seed, months=month_range(args.months), screened=args.screened, effect=args.effect
+    )
     files = write_landing(cohort, root / "landing", dialect=args.dialect)
     write_truth(cohort, root / "demo_truth.json")
     print(
@@ -133,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--screened", type=int, default=76)
     demo.add_argument("--dialect", choices=["comma", "semicolon"], default="comma")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the landing zone holds data")
+    demo.add_argument(
+        "--effect",
+        choices=["paper", "strong"],
+        default="paper",
+        help="paper: the study's modest, non-significant trends (default); strong: effects 19 + 19 cases detect",
+    )
     demo.set_defaults(func=_demo_data)
     mat = sub.add_parser("materialize", help="materialise assets for every landed month")
     mat.add_argument("--select", default="*", help="Dagster asset selection, e.g. 'group:stats+' or '+group:stats'")
@@ -153,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     summ.set_defaults(func=_summary)
     home = sub.add_parser("dagster-home", help="prepare and print the Dagster instance folder (used by make ui)")
     home.set_defaults(func=_dagster_home)
+    report_pdf.add_parser(sub)
     args = parser.parse_args(argv)
     from mg_platform.runner import quiet_api_maturity_warnings
 
