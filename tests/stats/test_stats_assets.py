@@ -50,6 +50,7 @@ def resources(tmp_path_factory):
     analysis, pain = synthetic_cohort(n_control=30, n_mgso4=1, seed=7)
     analysis_big, pain_big = synthetic_cohort(n_control=35, n_mgso4=33, seed=11)
     resources["warehouse"].replace_tables({"cohort.analysis_set": analysis_big, "cohort.pain_long": pain_big})
+    resources["pseudonymiser"].key(create=True)  # the key a raw load would have created (arm codes derive from it)
     return resources, root, (analysis, pain)
 
 

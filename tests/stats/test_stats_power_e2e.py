@@ -18,6 +18,7 @@ def test_full_simulation_agrees_with_analytic_power(tmp_path):
     resources = default_resources(tmp_path)
     analysis, pain = fixture_frames()
     resources["warehouse"].replace_tables({"cohort.analysis_set": analysis, "cohort.pain_long": pain})
+    resources["pseudonymiser"].key(create=True)  # the key a raw load would have created (arm codes derive from it)
     config = RobustnessConfig()
     result = dg.materialize(
         [follow_up_trial_power],
