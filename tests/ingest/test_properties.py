@@ -180,7 +180,7 @@ def assert_exact(stored: dict, row: list[str], header: list[str], contract, deci
 ops_for = {name: st.lists(damage(25, contract.column_names), max_size=5) for name, contract in CONTRACTS.items()}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dialect=st.sampled_from(sorted(DIALECTS)), ops=ops_for[RECORDS])
 def test_reader_accounts_for_every_record_and_reads_values_exactly(dialect, ops):
     folder = Path(tempfile.mkdtemp())
