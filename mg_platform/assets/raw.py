@@ -35,6 +35,7 @@ from mg_platform.assets.metadata import code_version, warehouse_table_metadata
 from mg_platform.partitions import monthly_partitions
 from mg_platform.resources.landing import InvalidMonthFolder, LandingZone
 from mg_platform.resources.pseudonymiser import Pseudonymiser
+from mg_platform.resources.run_settings import OutputsFolder
 from mg_platform.resources.warehouse import Warehouse
 
 FILE_ACCEPTED_CHECK = "file_accepted"
@@ -57,11 +58,6 @@ _DESCRIPTIONS = {
 
 def _rule_list(level: str) -> str:
     return ", ".join(r.key for r in rules.RULES if r.level == level and r.key != "file_rejected")
-
-
-def quality_report_path(warehouse: Warehouse, month: str) -> Path:
-    """``<data dir>/outputs/quality/<month>.html`` (the data dir holds the warehouse file)."""
-    return Path(warehouse.database).resolve().parent / "outputs" / "quality" / f"{month}.html"
 
 
 CHECK_SPECS = [
@@ -282,6 +278,7 @@ def raw_month(
     warehouse: Warehouse,
     landing: LandingZone,
     pseudonymiser: Pseudonymiser,
+    outputs_folder: OutputsFolder,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Load one landed month (both files) through the data-quality gate into raw.* and raw.quarantine."""
     month = context.partition_key
@@ -305,7 +302,7 @@ def raw_month(
         quarantine = {c.file_name: _quarantine_rows(conn, month, c.file_name) for c in FILE_CONTRACTS}
         cross_validation, later = ingest.cross_month_duplicates(conn)
     path = report.write_month_report(
-        quality_report_path(warehouse, month),
+        outputs_folder.quality_page(month),
         month,
         [
             FileSection(

@@ -19,6 +19,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from mg_platform.analysis.pseudonym import KeyProblem
 from mg_platform.analysis.stats import (
     adverse_events,
     baseline,
@@ -99,7 +100,10 @@ def _inputs(blinding: Blinding, warehouse: Warehouse, pseudonymiser: Pseudonymis
     with warehouse.get_connection() as conn:
         analysis = conn.execute("SELECT * FROM cohort.analysis_set ORDER BY case_key").fetchdf()
         pain = conn.execute("SELECT * FROM cohort.pain_long ORDER BY case_key, minute").fetchdf()
-    key = pseudonymiser.key()
+    try:
+        key = pseudonymiser.key()
+    except KeyProblem as exc:  # a lost key is a data problem with a way out, not a stack trace
+        raise dg.Failure(str(exc)) from None
     chosen = arm_coding.analysis_arms(blinding.blinded, key)
     unblinding = None if blinding.blinded else arm_coding.unblinding_record(key)
     return StatsInputs(chosen.relabel(analysis), chosen.relabel(pain), chosen, unblinding)
