@@ -7,6 +7,10 @@ pi-stacking <= 5.5 A between ring centroids, pi-cation <= 6.0 A, hydrophobic <= 
 between carbons); PLIP protonates the complex itself with Open Babel, so docked poses
 (hydrogens removed first) and crystal ligands are profiled alike.
 
+PLIP runs in a child process (:func:`profile_many`): Open Babel's SWIG bindings break
+(``swig::stop_iteration`` abort) when Vina's SWIG module was imported first in the same
+process, so the two never share one.
+
 Interaction types follow the results contract: ``salt_bridge``, ``hydrogen_bond``,
 ``pi_stacking``, ``pi_cation``, ``hydrophobic``, ``halogen_bond``, ``water_bridge``,
 ``metal``. ``distance_a`` is PLIP's distance for the type (donor-acceptor for hydrogen
@@ -20,7 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass
+import json
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
 
 LIGAND_RESIDUE = "LIG"
 LIGAND_CHAIN = "L"
@@ -81,12 +88,33 @@ def complex_pdb(receptor_pdb: str, ligand) -> str:
     return "\n".join([*receptor_lines, *ligand_lines, "END"]) + "\n"
 
 
-def profile(receptor_pdb: str, ligand) -> list[Interaction]:
-    """PLIP interactions of ``ligand`` (RDKit molecule with coordinates) with the receptor, sorted.
+def profile_many(jobs: list[tuple[str, object]]) -> list[list[Interaction]]:
+    """PLIP profiles of several (receptor PDB text, RDKit ligand) complexes, computed in one child process."""
+    from rdkit import Chem
 
-    Hydrogens of the ligand are removed first (PLIP adds its own). Sorted by type, chain,
-    residue number and distance.
-    """
+    if not jobs:
+        return []
+    payload = json.dumps([{"receptor_pdb": pdb, "ligand_molblock": Chem.MolToMolBlock(mol)} for pdb, mol in jobs])
+    done = subprocess.run(
+        [sys.executable, "-m", "mg_platform.analysis.docking.interactions"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"PLIP child process failed (exit {done.returncode}): {done.stderr[-1500:]}")
+    return [[Interaction(**row) for row in rows] for rows in json.loads(done.stdout)]
+
+
+def profile(receptor_pdb: str, ligand) -> list[Interaction]:
+    """PLIP interactions of ``ligand`` (RDKit molecule with coordinates) with the receptor, in a child process."""
+    return profile_many([(receptor_pdb, ligand)])[0]
+
+
+def _profile_here(receptor_pdb: str, ligand) -> list[Interaction]:
+    """PLIP in this process (the child of :func:`profile_many`); ligand hydrogens are removed first, PLIP adds its
+    own. Sorted by type, chain, residue number and distance."""
     from plip.basic import config
     from plip.structure.preparation import PDBComplex
     from rdkit import Chem
@@ -129,3 +157,19 @@ def recovered_share(reference: list[Interaction], pose: list[Interaction]) -> fl
     if not wanted:
         return None
     return round(len(wanted & interaction_keys(pose)) / len(wanted), 3)
+
+
+def main() -> None:
+    """Child process: JSON list of {receptor_pdb, ligand_molblock} on stdin, JSON lists of interactions on stdout."""
+    from rdkit import Chem
+
+    jobs = json.loads(sys.stdin.read())
+    results = [
+        [asdict(i) for i in _profile_here(job["receptor_pdb"], Chem.MolFromMolBlock(job["ligand_molblock"]))]
+        for job in jobs
+    ]
+    sys.stdout.write(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -34,8 +34,11 @@ def protonate_basic_amines(smiles: str):
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise ValueError(f"invalid SMILES {smiles!r}")
-    sites = {m[0] for smarts in (BASIC_AMINE_SMARTS, GUANIDINE_IMINE_SMARTS) for m in
-             mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))}
+    sites = {
+        m[0]
+        for smarts in (BASIC_AMINE_SMARTS, GUANIDINE_IMINE_SMARTS)
+        for m in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))
+    }
     for index in sorted(sites):
         atom = mol.GetAtomWithIdx(index)
         atom.SetFormalCharge(1)

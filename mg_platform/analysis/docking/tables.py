@@ -1,4 +1,8 @@
-"""Column types of the docking.* tables (results contract plus extra columns) and typed frames for them."""
+"""Column types of the docking.* tables (results contract plus extra columns) and typed frames for them.
+
+Scores (``affinity_kcal_mol``, ``score``, ``top_score``) are in the units of the row's
+``engine`` and are never compared across engines.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "docking.poses": {
         "receptor": "VARCHAR",
         "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
         "run": "INTEGER",
         "seed": "BIGINT",
         "pose_rank": "INTEGER",
@@ -15,10 +21,13 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "rmsd_lb": "DOUBLE",
         "rmsd_ub": "DOUBLE",
         "rmsd_to_cocrystal_a": "DOUBLE",
+        "rng_seeds": "VARCHAR",
     },
     "docking.best": {
         "receptor": "VARCHAR",
         "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
         "best_affinity_kcal_mol": "DOUBLE",
         "mean_best_affinity_kcal_mol": "DOUBLE",
         "sd_best_affinity_kcal_mol": "DOUBLE",
@@ -31,7 +40,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "closest_pose_affinity_kcal_mol": "DOUBLE",
         "best_run": "INTEGER",
         "best_seed": "BIGINT",
-        "exhaustiveness": "INTEGER",
+        "search_settings": "VARCHAR",
         "chain": "VARCHAR",
         "cocrystal_ligand": "VARCHAR",
         "structure_sha256": "VARCHAR",
@@ -40,11 +49,62 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "docking.contacts": {
         "receptor": "VARCHAR",
         "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
         "chain": "VARCHAR",
         "residue": "VARCHAR",
         "residue_number": "INTEGER",
         "min_distance_a": "DOUBLE",
         "interaction": "VARCHAR",
+    },
+    "docking.interactions": {
+        "receptor": "VARCHAR",
+        "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
+        "interaction": "VARCHAR",
+        "residue": "VARCHAR",
+        "residue_number": "INTEGER",
+        "chain": "VARCHAR",
+        "distance_a": "DOUBLE",
+        "angle_deg": "DOUBLE",
+    },
+    "docking.redock": {
+        "complex": "VARCHAR",
+        "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
+        "top_pose_rmsd_a": "DOUBLE",
+        "best_rank_below_2a": "INTEGER",
+        "score_gap_to_top": "DOUBLE",
+        "success": "BOOLEAN",
+        "runs": "INTEGER",
+        "success_rate": "DOUBLE",
+        "median_run_top_rmsd_a": "DOUBLE",
+        "closest_pose_rmsd_a": "DOUBLE",
+        "top_score": "DOUBLE",
+        "interactions_recovered": "DOUBLE",
+        "crystal_interactions": "INTEGER",
+        "ligand_seeds": "VARCHAR",
+        "search_seeds": "VARCHAR",
+        "search_settings": "VARCHAR",
+        "receptor_chain": "VARCHAR",
+        "cocrystal_ligand": "VARCHAR",
+        "alternate_positions": "INTEGER",
+        "structure_sha256": "VARCHAR",
+        "structure_source": "VARCHAR",
+    },
+    "docking.redock_poses": {
+        "complex": "VARCHAR",
+        "pdb_id": "VARCHAR",
+        "ligand": "VARCHAR",
+        "engine": "VARCHAR",
+        "run": "INTEGER",
+        "ligand_seed": "BIGINT",
+        "seed": "BIGINT",
+        "pose_rank": "INTEGER",
+        "score": "DOUBLE",
+        "rmsd_a": "DOUBLE",
     },
     "docking.mg_pore": {
         "pdb_id": "VARCHAR",
