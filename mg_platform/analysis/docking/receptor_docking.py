@@ -124,10 +124,13 @@ def dock_receptor(
     settings: DockingSettings,
     out_dir: Path,
     progress: Callable[[str, int, int], None] | None = None,
+    figures_dir: Path | None = None,
 ) -> dict:
     """Dock every ligand with every engine into one receptor; write files to ``out_dir``; return rows (JSON-ready).
 
-    ``progress(label, done, planned)`` reports runs as they finish.
+    ``progress(label, done, planned)`` reports runs as they finish. With ``figures_dir``, per ligand a
+    picture of the best pose of every engine in the pocket (``pose_<receptor>_<ligand>.png``) and the 2D
+    interaction diagrams (``interactions_<receptor>_<ligand>.png``) are written there.
     """
     system = prepare_system(spec, structure_path, settings.box_margin_a, out_dir)
     result = {
@@ -142,6 +145,7 @@ def dock_receptor(
         "ligand_prep": {},
         "settings": settings.to_json(),
         "files": {},
+        "figures": {},
     }
     best_poses = []
     for ligand in settings.ligands:
@@ -174,6 +178,9 @@ def dock_receptor(
     profiles = interactions.profile_many([(system.receptor.pdb, mol) for _, mol in best_poses])
     for (keys, _), profile in zip(best_poses, profiles, strict=True):
         result["interactions"] += [{**keys, **asdict(i)} for i in profile]
+    if figures_dir is not None:
+        poses = {(keys["ligand"], keys["engine"]): mol for keys, mol in best_poses}
+        result["figures"] = _figures(spec, system, settings, result, poses, figures_dir)
     (out_dir / "result.json").write_text(json.dumps(result, indent=1))
     return result
 
@@ -242,6 +249,49 @@ def _engine_rows(spec, system: PreparedSystem, ligand: LigandSpec, engine: str, 
         "best_mol": best_mol,
         "files": {name: str(path) for name, path in files.items()},
     }
+
+
+def _figures(spec: ReceptorSpec, system: PreparedSystem, settings: DockingSettings, result: dict, poses, folder):
+    """Pocket picture and interaction diagrams per ligand; returns {file name: caption}."""
+    from mg_platform.analysis.docking import figures
+
+    folder.mkdir(parents=True, exist_ok=True)
+    score = {(b["ligand"], b["engine"]): b["best_affinity_kcal_mol"] for b in result["best"]}
+    made = {}
+    for ligand in settings.ligands:
+        rows = [r for r in result["interactions"] if r["ligand"] == ligand.name]
+        stem = f"{spec.receptor}_{ligand.name}".replace(" ", "_")
+        scores = ", ".join(f"{e} {score[(ligand.name, e)]:.2f}" for e in settings.engines)
+        sdfs = {e: Path(result["files"][f"{ligand.name}/{e}"]["best_pose_sdf"]) for e in settings.engines}
+        pocket = figures.render_pocket(
+            system.receptor_pdbqt.with_suffix(".pdb"),
+            sdfs,
+            sorted({(r["chain"], r["residue_number"]) for r in rows}),
+            folder / f"pose_{stem}.png",
+            f"{ligand.name} in {spec.receptor} ({spec.pdb_id}): best pose per engine (scores {scores})",
+        )
+        if pocket is not None:
+            made[pocket.name] = (
+                f"{ligand.name} docked into {spec.receptor} ({spec.pdb_id} chain {spec.chain}): the best pose of "
+                f"each engine ({', '.join(settings.engines)}) in the pocket; residues that PLIP finds interacting "
+                "are labelled (structure numbering). Scores are per engine and not comparable across engines."
+            )
+        panels = [
+            {
+                "ligand": poses[(ligand.name, e)],
+                "rows": [r for r in rows if r["engine"] == e],
+                "title": f"{e} (best score {score[(ligand.name, e)]:.2f})",
+            }
+            for e in settings.engines
+        ]
+        diagram = figures.interaction_diagrams(
+            panels, system.receptor.pdb, folder / f"interactions_{stem}.png", f"{ligand.name} in {spec.receptor}"
+        )
+        made[diagram.name] = (
+            f"2D interaction diagrams of the best {ligand.name} pose in {spec.receptor} ({spec.pdb_id}) per engine: "
+            "PLIP interaction types, and the shortest distance (A) to each residue."
+        )
+    return made
 
 
 def write_pose_files(mol, receptor_pdb: str, out_dir: Path, title: str, score: float, engine: str, seed: int):

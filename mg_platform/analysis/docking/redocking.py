@@ -86,8 +86,17 @@ def summarise(poses: list[dict]) -> dict:
     }
 
 
-def redock_complex(complex_: RedockComplex, structure_path: Path, settings: RedockSettings, out_dir: Path) -> dict:
+def redock_complex(
+    complex_: RedockComplex,
+    structure_path: Path,
+    settings: RedockSettings,
+    out_dir: Path,
+    figures_dir: Path | None = None,
+) -> dict:
     """Verify, prepare and redock one complex with every engine; write files; return rows (JSON-ready).
+
+    With ``figures_dir``, the top pose of every engine overlaid on the deposited ligand is drawn there
+    (``redock_<complex>.png``).
 
     Raises :class:`verification.LigandNotVerified` (with the problems found) before any docking when the SMILES
     cannot be verified against the structure.
@@ -167,6 +176,11 @@ def redock_complex(complex_: RedockComplex, structure_path: Path, settings: Redo
                 "alternate_positions": len(references),
             }
         )
+    figures_made = {}
+    if figures_dir is not None:
+        figures_made = _overlay(
+            complex_, settings, result_files(out_dir, summaries), crystal_profile, redock_rows, figures_dir
+        )
     result = {
         "complex": complex_.complex,
         "redock": redock_rows,
@@ -175,14 +189,47 @@ def redock_complex(complex_: RedockComplex, structure_path: Path, settings: Redo
         "verification": asdict(checked),
         **system.provenance(settings.box_margin_a),
         "settings": settings.to_json(),
-        "files": {
-            "crystal_ligand_sdf": str(out_dir / "crystal_ligand.sdf"),
-            "receptor_pdb": str(out_dir / "receptor.pdb"),
-            **{f"{e}_top_pose_sdf": summaries[e]["files"]["best_pose_sdf"] for e in settings.engines},
-        },
+        "files": result_files(out_dir, summaries),
+        "figures": figures_made,
     }
     (out_dir / "result.json").write_text(json.dumps(result, indent=1))
     return result
+
+
+def result_files(out_dir: Path, summaries: dict) -> dict[str, str]:
+    """The crystal ligand, the receptor and each engine's top pose (SDF/PDB paths)."""
+    return {
+        "crystal_ligand_sdf": str(out_dir / "crystal_ligand.sdf"),
+        "receptor_pdb": str(out_dir / "receptor.pdb"),
+        **{f"{e}_top_pose_sdf": summary["files"]["best_pose_sdf"] for e, summary in summaries.items()},
+    }
+
+
+def _overlay(complex_: RedockComplex, settings: RedockSettings, files: dict, crystal_profile, rows, folder: Path):
+    """The deposited ligand and each engine's top pose in the pocket; returns {file name: caption}."""
+    from mg_platform.analysis.docking import figures
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rmsds = ", ".join(f"{r['engine']} {r['top_pose_rmsd_a']:.2f} Å" for r in rows)
+    ligands = {"crystal": Path(files["crystal_ligand_sdf"])}
+    ligands.update({e: Path(files[f"{e}_top_pose_sdf"]) for e in settings.engines})
+    picture = figures.render_pocket(
+        Path(files["receptor_pdb"]),
+        ligands,
+        sorted({(i.chain, i.residue_number) for i in crystal_profile}),
+        folder / f"redock_{complex_.complex}.png",
+        f"Redocking {complex_.ligand.name} into {complex_.receptor.pdb_id}: top pose RMSD {rmsds}",
+    )
+    if picture is None:
+        return {}
+    return {
+        picture.name: (
+            f"Redocking {complex_.ligand.name} ({complex_.receptor.ligand.describe()}) into "
+            f"{complex_.receptor.pdb_id}: the deposited ligand (green) and each engine's top-scored pose rebuilt "
+            f"from the SMILES ({settings.runs} runs per engine); residues the deposited ligand interacts with "
+            "(PLIP) are labelled."
+        )
+    }
 
 
 def _write_crystal(mol, path: Path, complex_: RedockComplex) -> None:

@@ -106,6 +106,16 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "score": "DOUBLE",
         "rmsd_a": "DOUBLE",
     },
+    "docking.engine_summary": {
+        "engine": "VARCHAR",
+        "complexes": "INTEGER",
+        "successes": "INTEGER",
+        "success_rate": "DOUBLE",
+        "mean_seed_success_rate": "DOUBLE",
+        "median_top_pose_rmsd_a": "DOUBLE",
+        "runs_per_complex": "INTEGER",
+        "best_by_redocking": "BOOLEAN",
+    },
     "docking.mg_pore": {
         "pdb_id": "VARCHAR",
         "requested_pdb_id": "VARCHAR",
