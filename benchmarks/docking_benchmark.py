@@ -110,7 +110,7 @@ def direct_engine(out_dir: Path, seeds: list[int], box: dict, args: argparse.Nam
     if args.engine == "ad4":
         maps = work / "maps_ad4"
         dpf = (maps / "ligand.dpf").read_text().replace("ga_run 1\n", f"ga_run {len(seeds)}\n")
-        (maps / "direct.dpf").write_text(dpf.replace(f"seed {seeds[0] - 1} ", f"seed {seeds[0]} "))
+        (maps / "direct.dpf").write_text(dpf)  # the platform's DPF (seed base + 1), ga_run = runs
         subprocess.run(["autogrid4", "-p", "receptor.gpf", "-l", "direct.glg"], cwd=maps, check=True)
         subprocess.run(["autodock4", "-p", "direct.dpf", "-l", "direct.dlg"], cwd=maps, check=True)
     else:
