@@ -128,25 +128,33 @@ def _outputs(warehouse: Warehouse) -> Path:
     return Path(warehouse.database).parent / "outputs" / "docking"
 
 
-def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, out_dir: Path) -> dict:
-    """Run the Pipes child with ``extras`` and return its result.json."""
+def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, structure: Path, warehouse: Warehouse) -> dict:
+    """Run the Pipes child on ``structure`` with ``extras`` (files in ``extras["out_dir"]``, figures in
+    outputs/docking) and return its result.json."""
+    out_dir = Path(extras["out_dir"])
     (out_dir / "result.json").unlink(missing_ok=True)
     client.run(
         context=context,
         command=[sys.executable, "-m", "mg_platform.analysis.docking.run_docking"],
-        extras={**extras, "out_dir": str(out_dir)},
+        extras={**extras, "structure_path": str(structure), "figures_dir": str(_outputs(warehouse))},
     )
     return json.loads((out_dir / "result.json").read_text(encoding="utf-8"))
 
 
-def _figures(made: dict[str, str], folder: Path) -> dict:
-    """Figure metadata (path, inlined PNG, caption) of the figures a child made."""
-    metadata = {}
-    for name, caption in made.items():
-        key = Path(name).stem
-        metadata.update(figure_metadata(key, {"png": folder / name}))
-        metadata[f"{key}_caption"] = caption
-    return metadata
+def _write_partition(warehouse: Warehouse, frames: dict, key: tuple[str, str], shared: dict, result: dict, owner: str):
+    """Replace the partition's rows (``key`` = (column, value)) in every table and yield one MaterializeResult per
+    table; the figures the child made (path, inlined PNG, caption) go on the ``owner`` table's result."""
+    with warehouse.get_connection() as conn:
+        replace_partition_rows(conn, frames, *key)
+    figures = {}
+    for name, caption in result["figures"].items():
+        figures.update(figure_metadata(Path(name).stem, {"png": _outputs(warehouse) / name}))
+        figures[f"{Path(name).stem}_caption"] = caption
+    for table, frame in frames.items():
+        extra = figures if table == owner else {}
+        yield dg.MaterializeResult(
+            asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared, **extra}
+        )
 
 
 @dg.multi_asset(
@@ -205,11 +213,10 @@ def docking_receptor(
     extras = {
         "mode": "receptor",
         "spec": receptor_docking.spec_to_json(spec),
-        "structure_path": str(structure.path),
         "settings": docking_settings.to_json(),
-        "figures_dir": str(_outputs(warehouse)),
+        "out_dir": str(out_dir),
     }
-    result = _run_child(context, pipes_subprocess_client, extras, out_dir)
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
     provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
         "docking.poses": tables.typed_frame("docking.poses", result["poses"]),
@@ -217,8 +224,6 @@ def docking_receptor(
         "docking.contacts": tables.typed_frame("docking.contacts", result["contacts"]),
         "docking.interactions": tables.typed_frame("docking.interactions", result["interactions"]),
     }
-    with warehouse.get_connection() as conn:
-        replace_partition_rows(conn, frames, "receptor", spec.receptor)
     shared = {
         "structure": dg.MetadataValue.json(structure.metadata()),
         "seeds": dg.MetadataValue.json(result["seeds"]),
@@ -230,12 +235,7 @@ def docking_receptor(
         "files": dg.MetadataValue.json(result["files"]),
         "output_dir": dg.MetadataValue.path(str(out_dir)),
     }
-    figures = _figures(result["figures"], _outputs(warehouse))
-    for table, frame in frames.items():
-        extra = figures if table == "docking.best" else {}
-        yield dg.MaterializeResult(
-            asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared, **extra}
-        )
+    yield from _write_partition(warehouse, frames, ("receptor", spec.receptor), shared, result, "docking.best")
 
 
 @dg.multi_asset(
@@ -281,18 +281,15 @@ def docking_redock(
         "mode": "redock",
         "spec": receptor_docking.spec_to_json(complex_.receptor),
         "ligand": {"name": complex_.ligand.name, "smiles": complex_.ligand.smiles},
-        "structure_path": str(structure.path),
         "settings": redock_settings.to_json(),
-        "figures_dir": str(_outputs(warehouse)),
+        "out_dir": str(out_dir),
     }
-    result = _run_child(context, pipes_subprocess_client, extras, out_dir)
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
     provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
         "docking.redock": tables.typed_frame("docking.redock", [{**r, **provenance} for r in result["redock"]]),
         "docking.redock_poses": tables.typed_frame("docking.redock_poses", result["poses"]),
     }
-    with warehouse.get_connection() as conn:
-        replace_partition_rows(conn, frames, "complex", complex_.complex)
     shared = {
         "structure": dg.MetadataValue.json(structure.metadata()),
         "verification": dg.MetadataValue.json(result["verification"]),
@@ -302,12 +299,7 @@ def docking_redock(
         "box": dg.MetadataValue.json(result["box"]),
         "files": dg.MetadataValue.json(result["files"]),
     }
-    figures = _figures(result["figures"], _outputs(warehouse))
-    for table, frame in frames.items():
-        extra = figures if table == "docking.redock" else {}
-        yield dg.MaterializeResult(
-            asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared, **extra}
-        )
+    yield from _write_partition(warehouse, frames, ("complex", complex_.complex), shared, result, "docking.redock")
 
 
 @dg.asset(

@@ -36,14 +36,18 @@ def pose_molecules(pdbqt_or_dlg: str, is_dlg: bool = False) -> list:
 
 
 def crystal_ligand(pdb_block: str, template_smiles: str):
-    """RDKit molecule of a co-crystal ligand from its PDB atoms, bond orders and stereo from the template SMILES."""
-    from rdkit import Chem
+    """RDKit molecule of a co-crystal ligand from its PDB atoms, bond orders and stereo from the template SMILES.
+
+    RDKit's notice that a symmetric template matches in several ways is silenced (any match gives the same graph).
+    """
+    from rdkit import Chem, rdBase
     from rdkit.Chem import AllChem
 
     atoms = Chem.MolFromPDBBlock(pdb_block, removeHs=True, sanitize=False, proximityBonding=True)
     if atoms is None:
         raise ValueError("RDKit could not read the ligand PDB block")
-    mol = AllChem.AssignBondOrdersFromTemplate(Chem.MolFromSmiles(template_smiles), atoms)
+    with rdBase.BlockLogs():
+        mol = AllChem.AssignBondOrdersFromTemplate(Chem.MolFromSmiles(template_smiles), atoms)
     Chem.AssignStereochemistryFrom3D(mol)
     return mol
 
