@@ -94,10 +94,28 @@ def search(
     first_run: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[EngineRun]:
-    """``runs`` independent searches on precomputed ``maps``; run k (from ``first_run``) uses seed base_seed + k.
+    """``runs`` independent searches on precomputed ``maps``.
 
-    ``ad4`` runs all of them in one ``autodock4`` call (``ga_run`` = runs) with DPF seed base_seed + first_run.
-    ``progress(done, planned)`` is called after each Vina run and once after the AutoDock call.
+    Parameters
+    ----------
+    engine : str
+        ``vina``, ``vinardo`` or ``ad4``.
+    maps : Path
+        The folder :func:`prepare_maps` returned for this engine.
+    ligand_pdbqt : str
+        meeko's ligand PDBQT (the same text for every engine).
+    runs, base_seed, first_run : int
+        Run k (numbered from ``first_run``) uses seed base_seed + k; ``ad4`` runs all of them in
+        one ``autodock4`` call (``ga_run`` = runs) with DPF seed base_seed + first_run.
+    settings : EngineSettings
+        Search settings (each engine reads its own part).
+    progress : callable, optional
+        ``progress(done, planned)`` after each Vina run and once after the AutoDock call.
+
+    Returns
+    -------
+    list of EngineRun
+        One per run, in run order; scores in the engine's units (kcal/mol), lower is better.
     """
     check_engine(engine)
     seeds = [base_seed + k for k in range(first_run, first_run + runs)]

@@ -96,9 +96,28 @@ def _heavy_graph(mol) -> tuple[object, np.ndarray]:
 
 
 def heavy_atom_rmsd(probe, reference) -> float:
-    """Symmetry-aware heavy-atom RMSD (Angstrom) of ``probe`` to ``reference``, without alignment.
+    """Symmetry-aware heavy-atom RMSD of ``probe`` to ``reference``, in place (no superposition).
 
-    Raises ValueError when the heavy-atom graphs differ.
+    Parameters
+    ----------
+    probe, reference : rdkit.Chem.Mol
+        Two poses of the same ligand, each with one conformer (Angstrom); hydrogens, charges,
+        bond orders and tautomer may differ.
+
+    Returns
+    -------
+    float
+        sqrt(mean over heavy atoms of the squared distance), in Angstrom, minimised over all
+        element- and bond-preserving atom mappings (graph automorphisms).
+
+    Raises
+    ------
+    ValueError
+        When the heavy-atom graphs differ.
+
+    References
+    ----------
+    Meli and Biggin 2020, J Cheminform 12:49 (spyrmsd: symmetry-corrected RMSD).
     """
     probe_graph, probe_xyz = _heavy_graph(probe)
     ref_graph, ref_xyz = _heavy_graph(reference)
