@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export MG_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-e2e ui bench lint clean
+.PHONY: install system-packages run test test-e2e ui bench lint clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -c "from mg_platform.analysis.network.kernels import compile_all; compile_all()"  # numba cache
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-packages
+
+# Docking needs AutoDock 4.2.6 (autodock4, autogrid4) and PyMOL (headless pictures) from Debian: installed when missing.
+DEBIAN_TOOLS := autodock:autodock4 autogrid:autogrid4 pymol:pymol
+system-packages:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do command -v $${pair#*:} >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "WARNING: could not install$$missing (needs root and apt-get); the ad4 engine and the pose pictures need them"; \
+	fi
 
 run: install
 	$(BIN)/mg-platform demo-data --if-empty

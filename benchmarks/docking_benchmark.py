@@ -1,16 +1,17 @@
-"""Docking performance: platform overhead against the bare Vina API, and the speed-up from 2 cores.
+"""Docking performance: platform overhead against each engine called directly, and the speed-up from 2 cores.
 
 Usage (run from the repository root, with the reference snapshot available; no mode = overhead + parallel):
 
-    python benchmarks/docking_benchmark.py overhead --exhaustiveness 4     # MOR, 20 runs
+    python benchmarks/docking_benchmark.py overhead --engine vinardo --exhaustiveness 8   # MOR, 20 runs
+    python benchmarks/docking_benchmark.py overhead --engine ad4 --ad4-evaluations 250000
     python benchmarks/docking_benchmark.py parallel --exhaustiveness 4     # MOR + KOR, 1 vs 2 processes
     python benchmarks/docking_benchmark.py full --exhaustiveness 8         # every receptor + pore, 2 at a time
 
-``overhead`` times (wall and CPU) one receptor partition materialised through the platform
-(dg.materialize -> Pipes subprocess -> maps once -> 20 seeded runs -> tables)
-against a plain loop over the same seeds on the same prepared receptor/ligand
-PDBQT and box, calling the Vina Python API directly (Vina object, set_receptor,
-set_ligand_from_string, compute_vina_maps, dock, poses) with cpu=1.
+``overhead`` times (wall and CPU) one receptor partition materialised through the platform with one
+engine (dg.materialize -> Pipes subprocess -> maps once -> 20 seeded runs -> RMSD, PLIP, pictures ->
+tables) against the same engine called directly on the same prepared receptor/ligand PDBQT and box:
+for ``vina``/``vinardo`` the Vina Python API (maps once, then dock and poses per seed, cpu=1), for
+``ad4`` the platform's own GPF and DPF (ga_run = runs) run with ``autogrid4`` and ``autodock4``.
 ``parallel`` times two receptor partitions materialised one after the other
 against both at once in two processes (each materialisation is its own run, as
 a backfill launches them). Results are printed as JSON.
@@ -31,7 +32,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def materialize_partitions(data_dir: Path, partitions: list[str], runs: int, exhaustiveness: int) -> None:
+def materialize_partitions(
+    data_dir: Path, partitions: list[str], runs: int, exhaustiveness: int, engine: str, evaluations: int
+) -> None:
     """Materialise docking partitions (and the pore asset for the key 'pore') in this process."""
     import dagster as dg
 
@@ -43,16 +46,22 @@ def materialize_partitions(data_dir: Path, partitions: list[str], runs: int, exh
     resources = default_resources(data_dir, settings.reference_dir())
     resources["rcsb_client"] = RcsbClient(cache_dir=str(data_dir / "cache" / "rcsb"), offline=True)
     resources["pipes_subprocess_client"] = dg.PipesSubprocessClient()
-    config = dg.RunConfig(ops={"docking_receptor": docking.DockingConfig(runs=runs, exhaustiveness=exhaustiveness)})
+    config = dg.RunConfig(
+        ops={
+            "docking_receptor": docking.DockingConfig(
+                runs=runs, exhaustiveness=exhaustiveness, engines=[engine], ad4_evaluations=evaluations
+            )
+        }
+    )
     for partition in partitions:
         if partition == "pore":
-            assert dg.materialize(docking.assets[1:], resources=resources).success
+            assert dg.materialize(docking.assets[3:], resources=resources).success
         else:
             result = dg.materialize(docking.assets[:1], resources=resources, partition_key=partition, run_config=config)
             assert result.success
 
 
-def _worker_command(data_dir: Path, partitions: list[str], runs: int, exhaustiveness: int) -> list[str]:
+def _worker_command(data_dir: Path, partitions: list[str], args: argparse.Namespace, runs: int | None = None):
     return [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -61,9 +70,13 @@ def _worker_command(data_dir: Path, partitions: list[str], runs: int, exhaustive
         "--data-dir",
         str(data_dir),
         "--runs",
-        str(runs),
+        str(args.runs if runs is None else runs),
         "--exhaustiveness",
-        str(exhaustiveness),
+        str(args.exhaustiveness),
+        "--engine",
+        args.engine,
+        "--ad4-evaluations",
+        str(args.ad4_evaluations),
     ]
 
 
@@ -89,21 +102,35 @@ def run_processes(commands: list[list[str]], jobs: int) -> tuple[float, float]:
     return time.perf_counter() - start, _cpu_s(resource.RUSAGE_CHILDREN) - cpu_start
 
 
-def direct_vina(out_dir: Path, seeds: list[int], box: dict, exhaustiveness: int, n_poses: int) -> tuple[float, float]:
-    """The same seeds on the same PDBQT inputs and box through the bare Vina API; (wall s, CPU s)."""
-    from vina import Vina
-
-    ligand = (out_dir / "ligand.pdbqt").read_text()
-    cpu_start = _cpu_s(resource.RUSAGE_SELF)
+def direct_engine(out_dir: Path, seeds: list[int], box: dict, args: argparse.Namespace) -> tuple[float, float]:
+    """The same runs on the same PDBQT inputs and box, with the engine called directly; (wall s, CPU s)."""
+    cpu_start = _cpu_s(resource.RUSAGE_SELF) + _cpu_s(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    for seed in seeds:
-        v = Vina(sf_name="vina", cpu=1, seed=seed, verbosity=0)
+    work = out_dir / "morphine" / args.engine
+    if args.engine == "ad4":
+        maps = work / "maps_ad4"
+        dpf = (maps / "ligand.dpf").read_text().replace("ga_run 1\n", f"ga_run {len(seeds)}\n")
+        (maps / "direct.dpf").write_text(dpf)  # the platform's DPF (seed base + 1), ga_run = runs
+        subprocess.run(["autogrid4", "-p", "receptor.gpf", "-l", "direct.glg"], cwd=maps, check=True)
+        subprocess.run(["autodock4", "-p", "direct.dpf", "-l", "direct.dlg"], cwd=maps, check=True)
+    else:
+        from vina import Vina
+
+        ligand = (work / "ligand.pdbqt").read_text()
+        prefix = str(out_dir / "direct_maps" / "receptor")
+        (out_dir / "direct_maps").mkdir(exist_ok=True)
+        v = Vina(sf_name=args.engine, cpu=1, seed=seeds[0], verbosity=0)
         v.set_receptor(str(out_dir / "receptor.pdbqt"))
         v.set_ligand_from_string(ligand)
-        v.compute_vina_maps(center=box["center"], box_size=box["size"], spacing=0.375)
-        v.dock(exhaustiveness=exhaustiveness, n_poses=n_poses)
-        v.poses(n_poses=n_poses)
-    return time.perf_counter() - start, _cpu_s(resource.RUSAGE_SELF) - cpu_start
+        v.compute_vina_maps(center=box["center"], box_size=box["size"], spacing=0.375, force_even_voxels=True)
+        v.write_maps(prefix, overwrite=True)
+        for seed in seeds:  # maps once, then one seeded search per run on them
+            run = Vina(sf_name=args.engine, cpu=1, seed=seed, verbosity=0)
+            run.load_maps(prefix)
+            run.set_ligand_from_string(ligand)
+            run.dock(exhaustiveness=args.exhaustiveness, n_poses=9)
+            run.poses(n_poses=9)
+    return time.perf_counter() - start, _cpu_s(resource.RUSAGE_SELF) + _cpu_s(resource.RUSAGE_CHILDREN) - cpu_start
 
 
 def overhead(args: argparse.Namespace) -> dict:
@@ -111,22 +138,25 @@ def overhead(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         # a first tiny platform run writes the prepared inputs the direct loop reuses
-        run_processes([_worker_command(data_dir, ["MOR"], 1, 1)], 1)
+        run_processes([_worker_command(data_dir, ["MOR"], args, runs=1)], 1)
         out_dir = data_dir / "outputs" / "docking" / "MOR"
         result = json.loads((out_dir / "result.json").read_text())
-        seeds = [result["seeds"][0] - 1 + k for k in range(1, args.runs + 1)]
-        before = direct_vina(out_dir, seeds, result["box"], args.exhaustiveness, 9)
-        platform = run_processes([_worker_command(data_dir, ["MOR"], args.runs, args.exhaustiveness)], 1)
-        after = direct_vina(out_dir, seeds, result["box"], args.exhaustiveness, 9)
+        first = result["seeds"][f"morphine/{args.engine}"][0]
+        seeds = [first - 1 + k for k in range(1, args.runs + 1)]
+        before = direct_engine(out_dir, seeds, result["box"], args)
+        platform = run_processes([_worker_command(data_dir, ["MOR"], args)], 1)
+        after = direct_engine(out_dir, seeds, result["box"], args)
     direct_wall, direct_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
     return {
         "receptor": "MOR",
+        "engine": args.engine,
         "runs": args.runs,
         "exhaustiveness": args.exhaustiveness,
+        "ad4_evaluations": args.ad4_evaluations,
         "platform_wall_s": round(platform[0], 1),
         "platform_cpu_s": round(platform[1], 1),
-        "direct_vina_wall_s": [round(before[0], 1), round(after[0], 1)],
-        "direct_vina_cpu_s": [round(before[1], 1), round(after[1], 1)],
+        "direct_wall_s": [round(before[0], 1), round(after[0], 1)],
+        "direct_cpu_s": [round(before[1], 1), round(after[1], 1)],
         "ratio_wall": round(platform[0] / direct_wall, 3),
         "ratio_cpu": round(platform[1] / direct_cpu, 3),
         "load_average_end": os.getloadavg(),
@@ -138,7 +168,7 @@ def parallel(args: argparse.Namespace) -> dict:
     timings = {}
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
-            commands = [_worker_command(Path(tmp), [p], args.runs, args.exhaustiveness) for p in ("MOR", "KOR")]
+            commands = [_worker_command(Path(tmp), [p], args) for p in ("MOR", "KOR")]
             timings[jobs] = (*run_processes(commands, jobs), os.getloadavg()[0])
     return {
         "receptors": ["MOR", "KOR"],
@@ -156,15 +186,16 @@ def full(args: argparse.Namespace) -> dict:
     data_dir = Path(args.data_dir).resolve()
     from mg_platform.assets.docking import RECEPTOR_SPECS
 
-    commands = [_worker_command(data_dir, [p], args.runs, args.exhaustiveness) for p in RECEPTOR_SPECS]
-    commands.append(_worker_command(data_dir, ["pore"], args.runs, args.exhaustiveness))
-    wall = run_processes(commands, args.jobs)
+    commands = [_worker_command(data_dir, [p], args) for p in RECEPTOR_SPECS]
+    commands.append(_worker_command(data_dir, ["pore"], args))
+    wall, cpu = run_processes(commands, args.jobs)
     return {
         "data_dir": str(data_dir),
         "runs": args.runs,
         "exhaustiveness": args.exhaustiveness,
         "jobs": args.jobs,
         "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
     }
 
 
@@ -174,11 +205,15 @@ def main() -> None:
     parser.add_argument("partitions", nargs="*")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--exhaustiveness", type=int, default=4)
+    parser.add_argument("--engine", default="vinardo", choices=["vina", "vinardo", "ad4"])
+    parser.add_argument("--ad4-evaluations", type=int, default=250_000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--data-dir", default=os.environ.get("MG_DATA_DIR", "data"), help="full mode: $MG_DATA_DIR")
     args = parser.parse_args()
     if args.mode == "worker":
-        materialize_partitions(Path(args.data_dir), args.partitions, args.runs, args.exhaustiveness)
+        materialize_partitions(
+            Path(args.data_dir), args.partitions, args.runs, args.exhaustiveness, args.engine, args.ad4_evaluations
+        )
         return
     if args.mode == "all":
         print(json.dumps({"overhead": overhead(args), "parallel": parallel(args)}, indent=1))

@@ -1,6 +1,7 @@
-"""Docking stage: morphine into the opioid receptors (one partition per receptor) and the NMDA Mg2+ site.
+"""Docking stage: ligands into the opioid receptors (one partition per receptor), redocking validation
+(one partition per complex), the engine comparison, and the NMDA Mg2+ site.
 
-The Vina work runs in a separate process through Dagster Pipes
+The docking work runs in a separate process through Dagster Pipes
 (``mg_platform.analysis.docking.run_docking``); this process only fetches the
 structure, hands the job over and writes the child's rows to DuckDB.
 """
@@ -15,54 +16,92 @@ import pandas as pd
 from pydantic import Field
 
 from mg_platform import settings
-from mg_platform.analysis.docking import receptor_docking, receptors, tables, vina_runs
+from mg_platform.analysis.docking import (
+    autodock4,
+    engine_summary,
+    engines,
+    receptor_docking,
+    receptors,
+    redocking,
+    tables,
+    vina_runs,
+)
 from mg_platform.analysis.transactions import transaction
-from mg_platform.assets.metadata import code_version, table_metadata
+from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources.rcsb_client import RcsbClient
 from mg_platform.resources.reference import ReferenceSnapshot
 from mg_platform.resources.warehouse import Warehouse
 
 RECEPTORS_FILE = settings.CONFIG_DIR / "docking_receptors.yaml"
 RECEPTOR_SPECS = {spec.receptor: spec for spec in receptors.load_receptor_specs(RECEPTORS_FILE)}
+LIGANDS = receptors.load_ligands(RECEPTORS_FILE)
+REDOCK_COMPLEXES = {c.complex: c for c in receptors.load_redock_complexes(RECEPTORS_FILE)}
 receptor_partitions = dg.StaticPartitionsDefinition(list(RECEPTOR_SPECS))
+redock_partitions = dg.StaticPartitionsDefinition(list(REDOCK_COMPLEXES))
 STRUCTURES_KEY = dg.AssetKey(["reference", "rcsb"])
 
 _ANALYSIS = Path(receptors.__file__).parent
-DOCKING_CODE_VERSION = code_version(
-    RECEPTORS_FILE,
-    *(
-        _ANALYSIS / f"{name}.py"
-        for name in (
-            "receptors",
-            "structures",
-            "receptor_prep",
-            "ligand_prep",
-            "box",
-            "vina_runs",
-            "rmsd",
-            "contacts",
-            "receptor_docking",
-            "run_docking",
-            "tables",
-        )
-    ),
+_SHARED_CODE = (
+    "receptors",
+    "structures",
+    "receptor_prep",
+    "ligand_prep",
+    "box",
+    "vina_runs",
+    "autodock4",
+    "engines",
+    "rmsd",
+    "interactions",
+    "figures",
+    "receptor_docking",
+    "run_docking",
+    "tables",
 )
+DOCKING_CODE_VERSION = code_version(RECEPTORS_FILE, *(_ANALYSIS / f"{n}.py" for n in (*_SHARED_CODE, "contacts")))
+REDOCK_CODE_VERSION = code_version(
+    RECEPTORS_FILE, *(_ANALYSIS / f"{n}.py" for n in (*_SHARED_CODE, "verification", "redocking"))
+)
+SUMMARY_CODE_VERSION = code_version(*(_ANALYSIS / f"{n}.py" for n in ("engine_summary", "figures", "tables")))
 PORE_CODE_VERSION = code_version(
     RECEPTORS_FILE, *(_ANALYSIS / f"{n}.py" for n in ("receptors", "structures", "nmda_pore", "pore_report", "tables"))
 )
-KINDS = {"vina", "python", "duckdb"}
+KINDS = {"vina", "autodock", "python", "duckdb"}
 
 
-class DockingConfig(dg.Config):
-    """Vina settings for every receptor partition (study-grade defaults)."""
+class SearchConfig(dg.Config):
+    """Search settings shared by the study docking and the redocking benchmark (every engine reads its part)."""
 
-    runs: int = Field(default=20, description="Independent Vina runs per receptor (distinct seeds).")
-    exhaustiveness: int = Field(default=8, description="Vina exhaustiveness per run.")
-    n_poses: int = Field(default=9, description="Poses kept per run.")
-    base_seed: int = Field(default=20240601, description="Run k uses seed base_seed + k.")
-    ligand_seed: int = Field(default=42, description="RDKit ETKDGv3 seed for the ligand conformer.")
-    box_margin_a: float = Field(default=4.0, description="Box edge = co-crystal ligand extent + 2 x margin (A).")
+    exhaustiveness: int = Field(default=8, description="Vina/Vinardo exhaustiveness per run.")
+    n_poses: int = Field(default=9, description="Poses kept per Vina/Vinardo run (AutoDock 4 keeps one per run).")
+    ad4_evaluations: int = Field(default=250_000, description="AutoDock 4 energy evaluations per LGA run.")
     vina_cpu: int = Field(default=1, description="Vina threads per run (parallelism comes from partitions).")
+    base_seed: int = Field(default=20240601, description="Run k uses seed base_seed + k (AutoDock 4: DPF seed).")
+    box_margin_a: float = Field(default=4.0, description="Box edge = co-crystal ligand extent + 2 x margin (A).")
+
+    def search_settings(self) -> engines.EngineSettings:
+        return engines.EngineSettings(
+            vina=vina_runs.VinaSettings(exhaustiveness=self.exhaustiveness, n_poses=self.n_poses, cpu=self.vina_cpu),
+            ad4=autodock4.AD4Settings(num_evals=self.ad4_evaluations),
+        )
+
+
+class DockingConfig(SearchConfig):
+    """The study docking of every configured ligand into one receptor (study-grade defaults: 20 runs)."""
+
+    runs: int = Field(default=20, description="Independent runs per receptor, ligand and engine (distinct seeds).")
+    engines: list[str] = Field(
+        default=[engines.DEFAULT_ENGINE, "ad4"],
+        description="Engines (vina, vinardo, ad4): the default engine, chosen by redocking, and the study's AutoDock 4.",
+    )
+    ligand_seed: int = Field(default=42, description="RDKit ETKDGv3 seed for the ligand conformer.")
+
+
+class RedockConfig(SearchConfig):
+    """The redocking benchmark: every engine, several ligand-conformer seeds, each with its own search seed(s)."""
+
+    engines: list[str] = Field(default=list(engines.ENGINES), description="Engines compared.")
+    ligand_seeds: list[int] = Field(default=[1, 2, 3], description="RDKit seeds of the conformers rebuilt from SMILES.")
+    runs_per_conformer: int = Field(default=1, description="Seeded runs per conformer (search seeds all distinct).")
 
 
 class PoreConfig(dg.Config):
@@ -73,16 +112,49 @@ class PoreConfig(dg.Config):
     profile_step_a: float = 0.5
 
 
-def _spec(name: str, description: str, partitioned: bool, version: str) -> dg.AssetSpec:
+def _spec(name: str, description: str, partitions: dg.PartitionsDefinition | None, version: str, deps=None):
     return dg.AssetSpec(
         key=["docking", name],
         group_name="docking",
         kinds=KINDS,
         description=description,
         code_version=version,
-        partitions_def=receptor_partitions if partitioned else None,
-        deps=[STRUCTURES_KEY],
+        partitions_def=partitions,
+        deps=deps or [STRUCTURES_KEY],
     )
+
+
+def _outputs(warehouse: Warehouse) -> Path:
+    return Path(warehouse.database).parent / "outputs" / "docking"
+
+
+def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, structure: Path, warehouse: Warehouse) -> dict:
+    """Run the Pipes child on ``structure`` with ``extras`` (files in ``extras["out_dir"]``, figures in
+    outputs/docking) and return its result.json."""
+    out_dir = Path(extras["out_dir"])
+    (out_dir / "result.json").unlink(missing_ok=True)
+    client.run(
+        context=context,
+        command=[sys.executable, "-m", "mg_platform.analysis.docking.run_docking"],
+        extras={**extras, "structure_path": str(structure), "figures_dir": str(_outputs(warehouse))},
+    )
+    return json.loads((out_dir / "result.json").read_text(encoding="utf-8"))
+
+
+def _write_partition(warehouse: Warehouse, frames: dict, key: tuple[str, str], shared: dict, result: dict, owner: str):
+    """Replace the partition's rows (``key`` = (column, value)) in every table and yield one MaterializeResult per
+    table; the figures the child made (path, inlined PNG, caption) go on the ``owner`` table's result."""
+    with warehouse.get_connection() as conn:
+        replace_partition_rows(conn, frames, *key)
+    figures = {}
+    for name, caption in result["figures"].items():
+        figures.update(figure_metadata(Path(name).stem, {"png": _outputs(warehouse) / name}))
+        figures[f"{Path(name).stem}_caption"] = caption
+    for table, frame in frames.items():
+        extra = figures if table == owner else {}
+        yield dg.MaterializeResult(
+            asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared, **extra}
+        )
 
 
 @dg.multi_asset(
@@ -90,20 +162,28 @@ def _spec(name: str, description: str, partitioned: bool, version: str) -> dg.As
     specs=[
         _spec(
             "poses",
-            "One row per receptor x run x pose: Vina affinity (kcal/mol), RMSD bounds (A).",
-            True,
+            "One row per receptor x ligand x engine x run x pose: score (engine units, kcal/mol), RMSD bounds (A).",
+            receptor_partitions,
             DOCKING_CODE_VERSION,
         ),
         _spec(
             "best",
-            "One row per receptor: best and mean/SD of the runs' best affinities (kcal/mol), box, redocking RMSD (A).",
-            True,
+            "One row per receptor x ligand x engine: best and mean/SD of the runs' best scores (engine units), box, "
+            "redocking RMSD (A).",
+            receptor_partitions,
             DOCKING_CODE_VERSION,
         ),
         _spec(
             "contacts",
-            "One row per receptor x residue within 4 A of the best pose, with the interaction type.",
-            True,
+            "One row per receptor x ligand x engine x residue within 4 A of the best pose, with a geometric type.",
+            receptor_partitions,
+            DOCKING_CODE_VERSION,
+        ),
+        _spec(
+            "interactions",
+            "One row per receptor x ligand x engine x PLIP interaction of the best pose: type, residue, "
+            "distance (A), angle (degrees).",
+            receptor_partitions,
             DOCKING_CODE_VERSION,
         ),
     ],
@@ -117,63 +197,147 @@ def docking_receptor(
     rcsb_client: RcsbClient,
     pipes_subprocess_client: dg.PipesSubprocessClient,
 ):
-    """Morphine docked into one receptor (partition): ``runs`` seeded Vina runs on maps computed once, via Pipes."""
+    """Every configured ligand docked into one receptor (partition) with every configured engine, via Pipes."""
     spec = RECEPTOR_SPECS[context.partition_key]
     structure = rcsb_client.structure(spec.pdb_id, reference)
-    out_dir = Path(warehouse.database).parent / "outputs" / "docking" / spec.receptor
     docking_settings = receptor_docking.DockingSettings(
         runs=config.runs,
         base_seed=config.base_seed,
         ligand_seed=config.ligand_seed,
         box_margin_a=config.box_margin_a,
-        vina=vina_runs.VinaSettings(exhaustiveness=config.exhaustiveness, n_poses=config.n_poses, cpu=config.vina_cpu),
+        engines=tuple(engines.check_engine(e) for e in config.engines),
+        ligands=tuple(LIGANDS),
+        search=config.search_settings(),
     )
-    (out_dir / "result.json").unlink(missing_ok=True)
-    pipes_subprocess_client.run(
-        context=context,
-        command=[sys.executable, "-m", "mg_platform.analysis.docking.run_docking"],
-        extras={
-            "spec": receptor_docking.spec_to_json(spec),
-            "structure_path": str(structure.path),
-            "settings": docking_settings.to_json(),
-            "out_dir": str(out_dir),
-        },
-    )
-    result = json.loads((out_dir / "result.json").read_text(encoding="utf-8"))
-    best = {**result["best"], "structure_sha256": structure.sha256, "structure_source": structure.source}
+    out_dir = _outputs(warehouse) / spec.receptor
+    extras = {
+        "mode": "receptor",
+        "spec": receptor_docking.spec_to_json(spec),
+        "settings": docking_settings.to_json(),
+        "out_dir": str(out_dir),
+    }
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
+    provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
         "docking.poses": tables.typed_frame("docking.poses", result["poses"]),
-        "docking.best": tables.typed_frame("docking.best", [best]),
+        "docking.best": tables.typed_frame("docking.best", [{**b, **provenance} for b in result["best"]]),
         "docking.contacts": tables.typed_frame("docking.contacts", result["contacts"]),
+        "docking.interactions": tables.typed_frame("docking.interactions", result["interactions"]),
     }
-    with warehouse.get_connection() as conn:
-        replace_receptor_rows(conn, frames, spec.receptor)
     shared = {
         "structure": dg.MetadataValue.json(structure.metadata()),
         "seeds": dg.MetadataValue.json(result["seeds"]),
         "box": dg.MetadataValue.json(result["box"]),
-        "exhaustiveness": config.exhaustiveness,
+        "engines": ", ".join(docking_settings.engines),
         "settings": dg.MetadataValue.json(result["settings"]),
         "receptor_prep": dg.MetadataValue.json(result["receptor_prep"]),
         "ligand_prep": dg.MetadataValue.json(result["ligand_prep"]),
         "files": dg.MetadataValue.json(result["files"]),
         "output_dir": dg.MetadataValue.path(str(out_dir)),
     }
-    for table, frame in frames.items():
-        yield dg.MaterializeResult(asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared})
+    yield from _write_partition(warehouse, frames, ("receptor", spec.receptor), shared, result, "docking.best")
 
 
-def replace_receptor_rows(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], receptor: str) -> None:
-    """DELETE the receptor's rows and INSERT the new ones, for every table, in one transaction.
+@dg.multi_asset(
+    name="docking_redock",
+    specs=[
+        _spec(
+            "redock",
+            "One row per validation complex x engine: top-pose RMSD (A), rank of the best pose under 2 A, score gap, "
+            "success, success rate over ligand-conformer and search seeds, interactions recovered.",
+            redock_partitions,
+            REDOCK_CODE_VERSION,
+        ),
+        _spec(
+            "redock_poses",
+            "One row per validation complex x engine x run x pose: ligand seed, search seed, score, RMSD (A).",
+            redock_partitions,
+            REDOCK_CODE_VERSION,
+        ),
+    ],
+    partitions_def=redock_partitions,
+)
+def docking_redock(
+    context: dg.AssetExecutionContext,
+    config: RedockConfig,
+    warehouse: Warehouse,
+    reference: ReferenceSnapshot,
+    rcsb_client: RcsbClient,
+    pipes_subprocess_client: dg.PipesSubprocessClient,
+):
+    """One validation complex (partition): ligand verified against the structure, rebuilt and redocked, via Pipes."""
+    complex_ = REDOCK_COMPLEXES[context.partition_key]
+    structure = rcsb_client.structure(complex_.receptor.pdb_id, reference)
+    redock_settings = redocking.RedockSettings(
+        engines=tuple(engines.check_engine(e) for e in config.engines),
+        ligand_seeds=tuple(config.ligand_seeds),
+        runs_per_conformer=config.runs_per_conformer,
+        base_seed=config.base_seed,
+        box_margin_a=config.box_margin_a,
+        search=config.search_settings(),
+    )
+    out_dir = _outputs(warehouse) / "redock" / complex_.complex
+    extras = {
+        "mode": "redock",
+        "spec": receptor_docking.spec_to_json(complex_.receptor),
+        "ligand": {"name": complex_.ligand.name, "smiles": complex_.ligand.smiles},
+        "settings": redock_settings.to_json(),
+        "out_dir": str(out_dir),
+    }
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
+    provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
+    frames = {
+        "docking.redock": tables.typed_frame("docking.redock", [{**r, **provenance} for r in result["redock"]]),
+        "docking.redock_poses": tables.typed_frame("docking.redock_poses", result["poses"]),
+    }
+    shared = {
+        "structure": dg.MetadataValue.json(structure.metadata()),
+        "verification": dg.MetadataValue.json(result["verification"]),
+        "crystal_interactions": dg.MetadataValue.json(result["crystal_interactions"]),
+        "settings": dg.MetadataValue.json(result["settings"]),
+        "receptor_prep": dg.MetadataValue.json(result["receptor_prep"]),
+        "box": dg.MetadataValue.json(result["box"]),
+        "files": dg.MetadataValue.json(result["files"]),
+    }
+    yield from _write_partition(warehouse, frames, ("complex", complex_.complex), shared, result, "docking.redock")
 
-    A table whose columns differ from the current definition (code change) is recreated.
-    """
+
+@dg.asset(
+    key=["docking", "engine_summary"],
+    group_name="docking",
+    kinds={"python", "duckdb"},
+    code_version=SUMMARY_CODE_VERSION,
+    deps=[dg.AssetKey(["docking", "redock"]), dg.AssetKey(["docking", "redock_poses"])],
+)
+def docking_engine_summary(warehouse: Warehouse) -> dg.MaterializeResult:
+    """One row per engine: redocking successes over the verified complexes, success rate over seeds, median
+    top-pose RMSD (A), and whether it is the best engine by that evidence; plus the RMSD-by-engine figure."""
+    redock = warehouse.query_df("SELECT * FROM docking.redock ORDER BY complex, engine")
+    poses = warehouse.query_df("SELECT * FROM docking.redock_poses")
+    frame = tables.typed_frame("docking.engine_summary", engine_summary.summarise_engines(redock))
+    warehouse.replace_tables({"docking.engine_summary": frame})
+    figure = engine_summary.draw(redock, poses, _outputs(warehouse))
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata("docking.engine_summary", frame),
+            **figure_metadata(figure.stem, {"png": figure}),
+            f"{figure.stem}_caption": engine_summary.CAPTION,
+            "default_engine": engines.DEFAULT_ENGINE,
+        }
+    )
+
+
+def replace_partition_rows(
+    conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], column: str, value: str
+) -> None:
+    """DELETE the partition's rows (``column`` = ``value``) and INSERT the new ones, for every table, in one
+    transaction. A table whose columns differ from the current definition (code change) is recreated."""
     with transaction(conn):
         conn.execute('CREATE SCHEMA IF NOT EXISTS "docking"')
         for table, frame in frames.items():
             _ensure_table(conn, table)
             schema, name = table.split(".")
-            conn.execute(f'DELETE FROM "{schema}"."{name}" WHERE receptor = ?', [receptor])
+            conn.execute(f'DELETE FROM "{schema}"."{name}" WHERE "{column}" = ?', [value])
             conn.register("_rows", frame)
             conn.execute(f'INSERT INTO "{schema}"."{name}" BY NAME SELECT * FROM _rows')
             conn.unregister("_rows")
@@ -197,13 +361,13 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
         _spec(
             "mg_pore",
             "One row per analysed Mg2+ site of the NMDA receptor channel (7EU8 standing in for 9IYP).",
-            False,
+            None,
             PORE_CODE_VERSION,
         ),
         _spec(
             "pore_profile",
             "One row per point on the channel axis: pore radius (A) = nearest atom distance minus vdW radius.",
-            False,
+            None,
             PORE_CODE_VERSION,
         ),
     ],
@@ -220,9 +384,15 @@ def nmda_mg_pore(
 
     spec = receptors.load_pore_spec(RECEPTORS_FILE)
     structure = rcsb_client.structure(spec.pdb_id, reference)
-    out_dir = Path(warehouse.database).parent / "outputs" / "docking" / "nmda_pore"
+    out_dir = _outputs(warehouse) / "nmda_pore"
     report = pore_report.analyse_pore(
-        spec, structure.path, out_dir, config.profile_start_a, config.profile_stop_a, config.profile_step_a
+        spec,
+        structure.path,
+        out_dir,
+        config.profile_start_a,
+        config.profile_stop_a,
+        config.profile_step_a,
+        figure_dir=_outputs(warehouse),
     )
     site_row = {**report["site"], "structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
@@ -242,4 +412,4 @@ def nmda_mg_pore(
         yield dg.MaterializeResult(asset_key=table.split("."), metadata={**table_metadata(table, frame), **shared})
 
 
-assets = [docking_receptor, nmda_mg_pore]
+assets = [docking_receptor, docking_redock, docking_engine_summary, nmda_mg_pore]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rdkit import Chem
-from rdkit.Chem import AllChem
+from rdkit.Chem import AllChem, rdMolAlign, rdMolDescriptors
 
 from mg_platform import settings
 from mg_platform.analysis.docking import ligand_prep, rmsd, structures
@@ -84,3 +84,84 @@ def test_charge_difference_does_not_break_matching():
     nitrogen.SetNumExplicitHs(1)
     Chem.SanitizeMol(charged)
     assert rmsd.heavy_atom_rmsd(charged, moi) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "C[NH+]1CCC(Cc2c[nH]c3ccccc23)CC1",  # an indole NH beside a protonated amine
+        "O=c1[nH]c2ccccc2n1C1CC[NH2+]CC1",  # a benzimidazolone NH
+    ],
+)
+def test_neutral_heavy_atoms_keeps_aromatic_nh(smiles):
+    """The old code reset every H count and failed with "Can't kekulize" on aromatic NH."""
+    mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+    neutral = rmsd.neutral_heavy_atoms(mol)
+    assert all(a.GetFormalCharge() == 0 for a in neutral.GetAtoms())
+    aromatic_nh = [a for a in neutral.GetAtoms() if a.GetSymbol() == "N" and a.GetIsAromatic() and a.GetTotalNumHs()]
+    assert len(aromatic_nh) == 1
+    # the charged amine lost exactly its extra proton: formula = neutral parent's
+    parent = Chem.MolFromSmiles(smiles.replace("[NH+]", "N").replace("[NH2+]", "N"))
+    assert rdMolDescriptors.CalcMolFormula(neutral) == rdMolDescriptors.CalcMolFormula(parent)
+
+
+def _embedded(smiles: str, seed: int):
+    mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+    assert AllChem.EmbedMolecule(mol, randomSeed=seed) == 0
+    return Chem.RemoveHs(mol)
+
+
+def _brute_force_rmsd(probe, reference) -> float:
+    """Minimum over every element- and bond-preserving mapping, enumerated by networkx (independent of RDKit)."""
+    import networkx as nx
+    from networkx.algorithms import isomorphism
+
+    def graph(mol):
+        g = nx.Graph()
+        g.add_nodes_from((a.GetIdx(), {"el": a.GetAtomicNum()}) for a in mol.GetAtoms())
+        g.add_edges_from((b.GetBeginAtomIdx(), b.GetEndAtomIdx()) for b in mol.GetBonds())
+        return g
+
+    matcher = isomorphism.GraphMatcher(graph(reference), graph(probe), node_match=lambda a, b: a["el"] == b["el"])
+    ref_xyz, probe_xyz = reference.GetConformer().GetPositions(), probe.GetConformer().GetPositions()
+    best = np.inf
+    for mapping in matcher.isomorphisms_iter():  # reference atom -> probe atom
+        pairs = np.array(list(mapping.items()))
+        best = min(best, float(np.sqrt(((ref_xyz[pairs[:, 0]] - probe_xyz[pairs[:, 1]]) ** 2).sum(axis=1).mean())))
+    return best
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    ["CC(C)(C)c1ccc(C(=O)[O-])cc1", "CN1CC[C@]23c4c5ccc(O)c4O[C@H]2[C@@H](O)C=C[C@H]3[C@H]1C5", "Cc1ccc(C)cc1"],
+)
+def test_rmsd_matches_rdkit_calcrms_and_brute_force(smiles):
+    probe, reference = _embedded(smiles, 1), _embedded(smiles, 2)
+    ours = rmsd.heavy_atom_rmsd(probe, reference)
+    assert ours == pytest.approx(rdMolAlign.CalcRMS(probe, reference), abs=1e-6)
+    assert ours == pytest.approx(_brute_force_rmsd(probe, reference), abs=1e-6)
+
+
+def test_rmsd_ignores_tautomer_and_charge_of_a_guanidine():
+    neutral = _embedded("CCCCNC(=N)N", 3)
+    charged = Chem.MolFromSmiles("CCCCNC(N)=[NH2+]")
+    charged = Chem.RenumberAtoms(charged, list(charged.GetSubstructMatch(Chem.MolFromSmarts("CCCCN~C(~N)~N"))))
+    charged.AddConformer(Chem.Conformer(neutral.GetConformer()), assignId=True)
+    assert rmsd.heavy_atom_rmsd(charged, neutral) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_min_rmsd_scores_against_the_closer_alternate_position():
+    moi = _moi()
+    far, near = Chem.Mol(moi), Chem.Mol(moi)
+    for mol, shift in ((far, 3.0), (near, 0.5)):
+        conformer = mol.GetConformer()
+        for i in range(mol.GetNumAtoms()):
+            p = conformer.GetAtomPosition(i)
+            conformer.SetAtomPosition(i, (p.x + shift, p.y, p.z))
+    assert rmsd.min_rmsd(moi, [far, near]) == pytest.approx(0.5, abs=1e-6)
+    assert rmsd.min_rmsd(moi, [far]) == pytest.approx(3.0, abs=1e-6)
+
+
+def test_different_graphs_are_refused():
+    with pytest.raises(ValueError, match="differ"):
+        rmsd.heavy_atom_rmsd(_embedded("CCO", 1), _embedded("CCCO", 1))

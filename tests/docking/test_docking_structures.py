@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gemmi
 import numpy as np
 import pytest
 
@@ -28,7 +29,7 @@ def test_settings_table_lists_the_three_opioid_receptors():
 @pytest.mark.parametrize("receptor", ["MOR", "DOR", "KOR"])
 def test_every_snapshot_receptor_prepares(receptor):
     spec = RECEPTOR_SPECS[receptor]
-    chain = structures.receptor_chain(_structure(spec.pdb_id), spec.chain, spec.drop_from_residue)
+    chain = structures.receptor_chain(_structure(spec.pdb_id), spec.chains, spec.drop_from_residue)
     assert [ch.name for ch in chain[0]] == [spec.chain]
     numbers = [r.seqid.num for r in chain[0][0]]
     names = {r.name for r in chain[0][0]}
@@ -76,3 +77,70 @@ def test_box_from_the_8ef6_morphine():
 def test_peptide_ligand_chain_of_6pt2():
     ligand = structures.ligand_atoms(_structure("6PT2"), LigandSelector("C"))
     assert set(ligand.residue_names) == {"DI7", "DAR", "PHE", "SAR", "OXJ"}  # PROVENANCE; the HOH is left out
+
+
+def _with_alternate_locations(structure, chain: str, number: int, occupancies: dict[str, float]):
+    """A copy where residue ``number`` of ``chain`` has one conformer per altloc: A as deposited, the others shifted
+    by 1 A in x per letter, with the given occupancies."""
+    result = structure.clone()
+    residue = next(r for ch in result[0] if ch.name == chain for r in ch if r.seqid.num == number)
+    originals = [residue[i].clone() for i in range(len(residue))]
+    for index in reversed(range(len(residue))):
+        del residue[index]
+    for k, (alt, occupancy) in enumerate(occupancies.items()):
+        for atom in originals:
+            copy = atom.clone()
+            copy.altloc = alt
+            copy.occ = occupancy
+            copy.pos = gemmi.Position(atom.pos.x + k, atom.pos.y, atom.pos.z)
+            residue.add_atom(copy)
+    return result
+
+
+def test_alternate_locations_keep_the_highest_occupancy_and_say_so():
+    chain = structures.receptor_chain(_structure("8EF6"), "R")
+    tyr = next(r for r in chain[0]["R"] if r.seqid.num == 150)
+    x_a = next(a.pos.x for a in tyr if a.name == "OH")
+    altered = _with_alternate_locations(chain, "R", 150, {"A": 0.4, "B": 0.6})
+    kept, notes = structures.keep_one_conformer(altered)
+    residue = next(r for r in kept[0]["R"] if r.seqid.num == 150)
+    assert {a.altloc for a in residue} == {"\0"} and len(residue) == len(tyr)
+    assert next(a.pos.x for a in residue if a.name == "OH") == pytest.approx(x_a + 1.0, abs=1e-3)  # B, the 0.6 one
+    assert notes == ("R:150 TYR kept B (occupancy 0.60) of A, B",)
+    # ties: the first altloc in file order
+    _, tie_notes = structures.keep_one_conformer(_with_alternate_locations(chain, "R", 150, {"A": 0.5, "B": 0.5}))
+    assert tie_notes == ("R:150 TYR kept A (occupancy 0.50) of A, B",)
+
+
+def test_receptor_with_alternate_locations_prepares():
+    """meeko used to fail on a residue with alternate locations; now one conformer is kept and reported."""
+    chain = structures.receptor_chain(_structure("8EF6"), "R")
+    altered = _with_alternate_locations(chain, "R", 149, {"A": 0.7, "B": 0.3})
+    prepared = receptor_prep.prepare_receptor(altered)
+    assert prepared.alternate_locations == ("R:149 ASP kept A (occupancy 0.70) of A, B",)
+    assert prepared.removed_residues == () and prepared.residues == 287
+
+
+def test_ligand_in_two_alternate_positions_gives_two_blocks():
+    structure = _with_alternate_locations(_structure("8EF6"), "R", 401, {"A": 0.5, "B": 0.5})
+    blocks = structures.ligand_pdb_blocks(structure, LigandSelector("R", "MOI"))
+    assert len(blocks) == 2
+    xs = [[float(line[30:38]) for line in b.splitlines() if line.startswith("HETATM")] for b in blocks]
+    assert len(xs[0]) == len(xs[1]) == 21
+    np.testing.assert_allclose(np.array(xs[1]) - np.array(xs[0]), 1.0, atol=1e-3)
+    assert len(structures.ligand_pdb_blocks(_structure("8EF6"), LigandSelector("R", "MOI"))) == 1
+
+
+def test_ligand_copy_chosen_by_residue_number_and_crop_around_it():
+    structure = _structure("7EU8")
+    ligand = structures.ligand_atoms(structure, LigandSelector("B", "JC9", 903))
+    assert len(ligand.coords) == 16  # C13H16ClNO
+    with pytest.raises(ValueError, match="JC9 1"):
+        structures.ligand_atoms(structure, LigandSelector("B", "JC9", 1))
+    pocket = structures.receptor_chain(structure, ("A", "B", "C", "D"), None, ligand.coords, 8.0)
+    for chain in pocket[0]:
+        for residue in chain:
+            xyz = np.array([a.pos.tolist() for a in residue])
+            assert np.linalg.norm(xyz[:, None] - ligand.coords[None], axis=2).min() <= 8.0
+    names = {(ch.name, r.seqid.num) for ch in pocket[0] for r in ch}
+    assert {("C", 616), ("D", 615), ("B", 647)} <= names  # PROVENANCE: N-site Asn and Thr647 line the site

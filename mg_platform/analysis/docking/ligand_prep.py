@@ -2,7 +2,8 @@
 
 The study minimised with MM2; MMFF94 is the closest force field RDKit offers.
 Basic aliphatic amines (pKa 8-10, morphine's N-methyl amine pKa about 8.2) are
-protonated, which is their dominant state at pH 7.4; amides, anilines, sulfonamides
+protonated, which is their dominant state at pH 7.4, and so are guanidines (pKa about
+13: the imine N takes the proton); amides, anilines, sulfonamides, acylguanidines
 and amidines are left neutral.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BASIC_AMINE_SMARTS = "[NX3;+0;!$(N-a);!$(N-[C,S,P]=[O,S,N]);!$(N-[#7,#8]);!$(N-C#N)]"
+GUANIDINE_IMINE_SMARTS = "[NX2;+0;!$(N-C=O);!$(N-S=O)]=[CX3;!a]([NX3;!$(N-C=O)])[NX3;!$(N-C=O)]"
 
 
 @dataclass(frozen=True)
 class PreparedLigand:
-    """A ligand ready for Vina: PDBQT text, the protonated SMILES, the embedding seed and MMFF energy (kcal/mol)."""
+    """A ligand ready for docking: PDBQT text, the protonated SMILES, the embedding seed and MMFF energy (kcal/mol)."""
 
     pdbqt: str
     smiles: str
@@ -26,14 +28,18 @@ class PreparedLigand:
 
 
 def protonate_basic_amines(smiles: str):
-    """RDKit molecule (no explicit H) with every basic aliphatic amine N protonated (+1)."""
+    """RDKit molecule (no explicit H) with every basic aliphatic amine N and guanidine imine N protonated (+1)."""
     from rdkit import Chem
 
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise ValueError(f"invalid SMILES {smiles!r}")
-    pattern = Chem.MolFromSmarts(BASIC_AMINE_SMARTS)
-    for (index,) in mol.GetSubstructMatches(pattern):
+    sites = {
+        m[0]
+        for smarts in (BASIC_AMINE_SMARTS, GUANIDINE_IMINE_SMARTS)
+        for m in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))
+    }
+    for index in sorted(sites):
         atom = mol.GetAtomWithIdx(index)
         atom.SetFormalCharge(1)
         atom.SetNumExplicitHs(atom.GetTotalNumHs() + 1)

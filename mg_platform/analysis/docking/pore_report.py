@@ -10,14 +10,22 @@ import numpy as np
 
 from mg_platform.analysis.docking import nmda_pore, structures
 from mg_platform.analysis.docking.receptors import PoreSpec
+from mg_platform.analysis.plotting import pyplot
 
 SITE_NAME = "site I: N-site (GluN1 N616 / GluN2B N615 selectivity-filter asparagine ring)"
 
 
 def analyse_pore(
-    spec: PoreSpec, structure_path: Path, out_dir: Path, start_a: float, stop_a: float, step_a: float
+    spec: PoreSpec,
+    structure_path: Path,
+    out_dir: Path,
+    start_a: float,
+    stop_a: float,
+    step_a: float,
+    figure_dir: Path | None = None,
 ) -> dict:
-    """Place Mg2+, profile the pore radius along the axis, write the figure and a PDB with the Mg2+; return rows."""
+    """Place Mg2+, profile the pore radius along the axis, write the figure (in ``figure_dir``, default
+    ``out_dir``) and a PDB with the Mg2+; return rows."""
     out_dir.mkdir(parents=True, exist_ok=True)
     structure = structures.read_structure(structure_path)
     site = nmda_pore.place_mg(structure, spec)
@@ -41,7 +49,7 @@ def analyse_pore(
         "pore_radius_a": site.pore_radius_a,
         "axis": json.dumps(list(site.axis)),
     }
-    files = {"figure": out_dir / "pore_profile.png", "site_pdb": out_dir / "mg_site.pdb"}
+    files = {"figure": (figure_dir or out_dir) / "pore_profile.png", "site_pdb": out_dir / "mg_site.pdb"}
     _plot(profile, spec, files["figure"])
     _write_site_pdb(structure, site.position, files["site_pdb"])
     return {
@@ -53,11 +61,7 @@ def analyse_pore(
 
 
 def _plot(profile: list[dict], spec: PoreSpec, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 5))
     ax.plot([r["radius_a"] for r in profile], [r["axial_position_a"] for r in profile], color="black")
     ax.axhline(0.0, color="tab:green", linestyle="--", label="Mg2+ (N-site)")

@@ -1,9 +1,12 @@
-"""One receptor's docking, end to end: prepare, dock N seeded runs, pick the best pose, contacts, redocking RMSD.
+"""One receptor's docking, end to end: prepare, dock every ligand with every engine, best poses, interactions.
 
 Pure domain code, run in the Pipes child process. It writes files under an output
-folder and returns JSON-ready rows for docking.poses, docking.best and
-docking.contacts. The best pose is the lowest affinity (kcal/mol) over all runs
-(ties: the earliest run); mean and SD are over each run's best affinity.
+folder and returns JSON-ready rows for docking.poses, docking.best, docking.contacts
+and docking.interactions. Per ligand and engine, the best pose is the lowest score over
+all runs (ties: the earliest run); mean and SD are over each run's best score. Scores
+are the engine's own (see :mod:`engines`) and are only compared within one engine.
+The receptor, ligand and box preparation is the same for every engine
+(:func:`prepare_system`, :func:`ligand_prep.prepare_ligand`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import gemmi
+
 from mg_platform.analysis.docking import box as box_mod
 from mg_platform.analysis.docking import contacts as contacts_mod
-from mg_platform.analysis.docking import ligand_prep, receptor_prep, rmsd, structures, vina_runs
-from mg_platform.analysis.docking.receptors import MORPHINE_SMILES, LigandSelector, ReceptorSpec
+from mg_platform.analysis.docking import engines as docking_engines
+from mg_platform.analysis.docking import interactions, ligand_prep, receptor_prep, rmsd, structures
+from mg_platform.analysis.docking.receptors import MORPHINE_SMILES, LigandSpec, ReceptorSpec
 
 REDOCK_SUCCESS_A = 2.0
+DEFAULT_LIGANDS = (LigandSpec("morphine", MORPHINE_SMILES),)
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,9 @@ class DockingSettings:
     base_seed: int = 20240601
     ligand_seed: int = 42
     box_margin_a: float = 4.0
-    ligand_smiles: str = MORPHINE_SMILES
-    vina: vina_runs.VinaSettings = field(default_factory=vina_runs.VinaSettings)
+    engines: tuple[str, ...] = ("vinardo", "ad4")
+    ligands: tuple[LigandSpec, ...] = DEFAULT_LIGANDS
+    search: docking_engines.EngineSettings = field(default_factory=docking_engines.EngineSettings)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -39,8 +47,34 @@ class DockingSettings:
     @classmethod
     def from_json(cls, data: dict) -> DockingSettings:
         values = dict(data)
-        values["vina"] = vina_runs.VinaSettings(**values["vina"])
+        values["engines"] = tuple(values["engines"])
+        values["ligands"] = tuple(LigandSpec(**lig) for lig in values["ligands"])
+        values["search"] = docking_engines.EngineSettings.from_json(values["search"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class PreparedSystem:
+    """A receptor ready for every engine: its heavy-atom structure, meeko's preparation, PDBQT file and box."""
+
+    structure: gemmi.Structure
+    receptor_structure: gemmi.Structure
+    receptor: receptor_prep.PreparedReceptor
+    receptor_pdbqt: Path
+    box: box_mod.SearchBox
+
+    def provenance(self, margin_a: float) -> dict:
+        return {
+            "box": {"center": list(self.box.center), "size": list(self.box.size), "margin_a": margin_a},
+            "receptor_prep": {
+                "residues": self.receptor.residues,
+                "truncated_to_ala": list(self.receptor.truncated_to_ala),
+                "removed_residues": list(self.receptor.removed_residues),
+                "histidine_states": self.receptor.histidine_states,
+                "alternate_locations": list(self.receptor.alternate_locations)
+                or ["none: no residue has alternate locations"],
+            },
+        }
 
 
 def spec_to_json(spec: ReceptorSpec) -> dict:
@@ -48,9 +82,40 @@ def spec_to_json(spec: ReceptorSpec) -> dict:
 
 
 def spec_from_json(data: dict) -> ReceptorSpec:
+    from mg_platform.analysis.docking.receptors import LigandSelector
+
     values = dict(data)
     values["ligand"] = LigandSelector(**values["ligand"])
+    values["chains"] = tuple(values["chains"])
     return ReceptorSpec(**values)
+
+
+def prepare_system(spec: ReceptorSpec, structure_path: Path, box_margin_a: float, out_dir: Path) -> PreparedSystem:
+    """Receptor chain(s) -> meeko PDBQT (``out_dir``/receptor.pdbqt, receptor.pdb) and the box around the co-crystal
+    ligand (extent + 2 x margin); the same for every engine."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    structure = structures.read_structure(structure_path)
+    cocrystal = structures.ligand_atoms(structure, spec.ligand)
+    chain = structures.receptor_chain(
+        structure, spec.chains, spec.drop_from_residue, cocrystal.coords, spec.crop_radius_a
+    )
+    receptor = receptor_prep.prepare_receptor(chain)
+    receptor_pdbqt = out_dir / "receptor.pdbqt"
+    receptor_pdbqt.write_text(receptor.pdbqt)
+    (out_dir / "receptor.pdb").write_text(receptor.pdb)
+    return PreparedSystem(
+        structure, chain, receptor, receptor_pdbqt, box_mod.box_around(cocrystal.coords, box_margin_a)
+    )
+
+
+def _references(spec: ReceptorSpec, structure: gemmi.Structure, smiles: str) -> list:
+    """Co-crystal ligand positions as RDKit molecules when the docked ligand is the co-crystal ligand, else []."""
+    if not spec.redock or spec.ligand.residue_name is None:
+        return []
+    try:
+        return [rmsd.crystal_ligand(b, smiles) for b in structures.ligand_pdb_blocks(structure, spec.ligand)]
+    except ValueError:
+        return []
 
 
 def dock_receptor(
@@ -58,147 +123,188 @@ def dock_receptor(
     structure_path: Path,
     settings: DockingSettings,
     out_dir: Path,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    figures_dir: Path | None = None,
 ) -> dict:
-    """Dock the ligand into one receptor; write files to ``out_dir`` and return rows and provenance (JSON-ready)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    structure = structures.read_structure(structure_path)
-    chain = structures.receptor_chain(structure, spec.chain, spec.drop_from_residue)
-    receptor = receptor_prep.prepare_receptor(chain)
-    receptor_pdbqt = out_dir / "receptor.pdbqt"
-    receptor_pdbqt.write_text(receptor.pdbqt)
-    (out_dir / "receptor.pdb").write_text(receptor.pdb)
+    """Dock every ligand with every engine into one receptor; write files to ``out_dir``; return rows (JSON-ready).
 
-    ligand = ligand_prep.prepare_ligand(settings.ligand_smiles, settings.ligand_seed)
-    (out_dir / "ligand.pdbqt").write_text(ligand.pdbqt)
-    cocrystal = structures.ligand_atoms(structure, spec.ligand)
-    search_box = box_mod.box_around(cocrystal.coords, settings.box_margin_a)
+    ``progress(label, done, planned)`` reports runs as they finish. With ``figures_dir``, per ligand a
+    picture of the best pose of every engine in the pocket (``pose_<receptor>_<ligand>.png``) and the 2D
+    interaction diagrams (``interactions_<receptor>_<ligand>.png``) are written there.
+    """
+    system = prepare_system(spec, structure_path, settings.box_margin_a, out_dir)
+    result = {
+        "receptor": spec.receptor,
+        "pdb_id": spec.pdb_id,
+        "poses": [],
+        "best": [],
+        "contacts": [],
+        "interactions": [],
+        "seeds": {},
+        **system.provenance(settings.box_margin_a),
+        "ligand_prep": {},
+        "settings": settings.to_json(),
+        "files": {},
+        "figures": {},
+    }
+    best_poses = []
+    for ligand in settings.ligands:
+        prepared = ligand_prep.prepare_ligand(ligand.smiles, settings.ligand_seed)
+        result["ligand_prep"][ligand.name] = {k: v for k, v in asdict(prepared).items() if k != "pdbqt"}
+        references = _references(spec, system.structure, ligand.smiles)
+        for engine in settings.engines:
+            work = out_dir / ligand.name / engine
+            work.mkdir(parents=True, exist_ok=True)
+            (work / "ligand.pdbqt").write_text(prepared.pdbqt)
+            maps = docking_engines.prepare_maps(engine, work, system.receptor_pdbqt, prepared.pdbqt, system.box)
 
-    seeds = vina_runs.run_seeds(settings.base_seed, settings.runs)
-    results = vina_runs.dock_runs(
-        receptor_pdbqt, ligand.pdbqt, search_box, seeds, settings.vina, out_dir / "maps" / "receptor", progress
-    )
-    runs_dir = out_dir / "runs"
-    runs_dir.mkdir(exist_ok=True)
-    for result in results:
-        (runs_dir / f"run_{result.run:02d}.pdbqt").write_text(result.pdbqt)
+            def report(done: int, planned: int, label: str = f"{ligand.name}/{engine}") -> None:
+                if progress is not None:
+                    progress(label, done, planned)
 
-    reference = None
-    if spec.redock:
-        reference = rmsd.crystal_ligand(structures.ligand_pdb_block(structure, spec.ligand), settings.ligand_smiles)
-    pose_rows = []
-    pose_mols = {}
-    for result in results:
-        mols = rmsd.pose_molecules(result.pdbqt)
-        for pose, mol in zip(result.poses, mols, strict=True):
-            pose_mols[(result.run, pose.pose_rank)] = mol
-            pose_rows.append(
+            runs = docking_engines.search(
+                engine, maps, prepared.pdbqt, settings.runs, settings.base_seed, settings.search, progress=report
+            )
+            if engine in docking_engines.VINA_ENGINES:
+                (work / "runs").mkdir(exist_ok=True)
+                for run in runs:
+                    (work / "runs" / f"run_{run.run:02d}.pdbqt").write_text(run.text)
+            rows = _engine_rows(spec, system, ligand, engine, runs, references, settings, work)
+            for key in ("poses", "best", "contacts"):
+                result[key] += rows[key]
+            best_poses.append((rows["keys"], rows["best_mol"]))
+            result["seeds"][f"{ligand.name}/{engine}"] = sorted({r.seed for r in runs})
+            result["files"][f"{ligand.name}/{engine}"] = rows["files"]
+    profiles = interactions.profile_many([(system.receptor.pdb, mol) for _, mol in best_poses])
+    for (keys, _), profile in zip(best_poses, profiles, strict=True):
+        result["interactions"] += [{**keys, **asdict(i)} for i in profile]
+    if figures_dir is not None:
+        poses = {(keys["ligand"], keys["engine"]): mol for keys, mol in best_poses}
+        result["figures"] = _figures(spec, system, settings, result, poses, figures_dir)
+    (out_dir / "result.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def _engine_rows(spec, system: PreparedSystem, ligand: LigandSpec, engine: str, runs, references, settings, work):
+    keys = {"receptor": spec.receptor, "pdb_id": spec.pdb_id, "ligand": ligand.name, "engine": engine}
+    poses = []
+    for run in runs:
+        for pose, mol in zip(run.poses, run.molecules, strict=True):
+            poses.append(
                 {
-                    "receptor": spec.receptor,
-                    "pdb_id": spec.pdb_id,
-                    "run": result.run,
-                    "seed": result.seed,
+                    **keys,
+                    "run": run.run,
+                    "seed": run.seed,
                     "pose_rank": pose.pose_rank,
                     "affinity_kcal_mol": pose.affinity_kcal_mol,
                     "rmsd_lb": pose.rmsd_lb,
                     "rmsd_ub": pose.rmsd_ub,
-                    "rmsd_to_cocrystal_a": (
-                        round(rmsd.heavy_atom_rmsd(mol, reference), 3) if reference is not None else None
-                    ),
+                    "rmsd_to_cocrystal_a": round(rmsd.min_rmsd(mol, references), 3) if references else None,
+                    "rng_seeds": run.rng_seeds,
                 }
             )
-
-    run_bests = [r.poses[0].affinity_kcal_mol for r in results]
-    best_run = min(results, key=lambda r: (r.poses[0].affinity_kcal_mol, r.run))
-    best_mol = pose_mols[(best_run.run, 1)]
-    files = _write_best_pose(best_run, best_mol, receptor.pdb, out_dir, spec)
-    pose_contacts = contacts_mod.residue_contacts(chain, contacts_mod.LigandPose.from_rdkit(best_mol))
-    contact_rows = [{"receptor": spec.receptor, "pdb_id": spec.pdb_id, **asdict(c)} for c in pose_contacts]
-
-    redock_rows = [r for r in pose_rows if r["rmsd_to_cocrystal_a"] is not None]
-    redock_rmsd = next(
-        (r["rmsd_to_cocrystal_a"] for r in redock_rows if r["run"] == best_run.run and r["pose_rank"] == 1), None
+    run_bests = [r.poses[0].affinity_kcal_mol for r in runs]
+    best_run = min(runs, key=lambda r: (r.poses[0].affinity_kcal_mol, r.run))
+    best_mol = best_run.molecules[0]
+    files = write_pose_files(
+        best_mol,
+        system.receptor.pdb,
+        work,
+        f"{ligand.name} in {spec.receptor} ({engine})",
+        best_run.poses[0].affinity_kcal_mol,
+        engine,
+        best_run.seed,
     )
-    closest = min(redock_rows, key=lambda r: r["rmsd_to_cocrystal_a"]) if redock_rows else None
-    best_row = {
-        "receptor": spec.receptor,
-        "pdb_id": spec.pdb_id,
+    pose_contacts = contacts_mod.residue_contacts(
+        system.receptor_structure, contacts_mod.LigandPose.from_rdkit(best_mol)
+    )
+    redock_rows = [p for p in poses if p["rmsd_to_cocrystal_a"] is not None]
+    redock_rmsd = next(
+        (p["rmsd_to_cocrystal_a"] for p in redock_rows if p["run"] == best_run.run and p["pose_rank"] == 1), None
+    )
+    closest = min(redock_rows, key=lambda p: p["rmsd_to_cocrystal_a"]) if redock_rows else None
+    best = {
+        **keys,
         "best_affinity_kcal_mol": best_run.poses[0].affinity_kcal_mol,
         "mean_best_affinity_kcal_mol": round(statistics.fmean(run_bests), 4),
         "sd_best_affinity_kcal_mol": round(statistics.stdev(run_bests), 4) if len(run_bests) > 1 else None,
-        "runs": len(results),
-        "box_center": json.dumps(list(search_box.center)),
-        "box_size": json.dumps(list(search_box.size)),
+        "runs": len(runs),
+        "box_center": json.dumps(list(system.box.center)),
+        "box_size": json.dumps(list(system.box.size)),
         "redock_rmsd_a": redock_rmsd,
         "redock_success": (redock_rmsd < REDOCK_SUCCESS_A) if redock_rmsd is not None else None,
         "closest_pose_rmsd_a": closest["rmsd_to_cocrystal_a"] if closest else None,
         "closest_pose_affinity_kcal_mol": closest["affinity_kcal_mol"] if closest else None,
         "best_run": best_run.run,
         "best_seed": best_run.seed,
-        "exhaustiveness": settings.vina.exhaustiveness,
+        "search_settings": json.dumps(settings.search.describe(engine)),
         "chain": spec.chain,
         "cocrystal_ligand": spec.ligand.describe(),
     }
-    result = {
-        "receptor": spec.receptor,
-        "pdb_id": spec.pdb_id,
-        "poses": pose_rows,
-        "best": best_row,
-        "contacts": contact_rows,
-        "seeds": seeds,
-        "box": {"center": list(search_box.center), "size": list(search_box.size), "margin_a": settings.box_margin_a},
-        "receptor_prep": {
-            "residues": receptor.residues,
-            "truncated_to_ala": list(receptor.truncated_to_ala),
-            "removed_residues": list(receptor.removed_residues),
-            "histidine_states": receptor.histidine_states,
-        },
-        "ligand_prep": {k: v for k, v in asdict(ligand).items() if k != "pdbqt"},
-        "settings": settings.to_json(),
+    return {
+        "poses": poses,
+        "best": [best],
+        "contacts": [{**keys, **asdict(c)} for c in pose_contacts],
+        "keys": keys,
+        "best_mol": best_mol,
         "files": {name: str(path) for name, path in files.items()},
     }
-    (out_dir / "result.json").write_text(json.dumps(result, indent=1))
-    return result
 
 
-def _write_best_pose(best_run, best_mol, receptor_pdb: str, out_dir: Path, spec: ReceptorSpec) -> dict[str, Path]:
-    """Best pose as PDBQT and SDF, and a receptor-ligand complex PDB (PyMOL/ChimeraX)."""
+def _figures(spec: ReceptorSpec, system: PreparedSystem, settings: DockingSettings, result: dict, poses, folder):
+    """Pocket picture and interaction diagrams per ligand; returns {file name: caption}."""
+    from mg_platform.analysis.docking import figures
+
+    folder.mkdir(parents=True, exist_ok=True)
+    score = {(b["ligand"], b["engine"]): b["best_affinity_kcal_mol"] for b in result["best"]}
+    made = {}
+    for ligand in settings.ligands:
+        rows = [r for r in result["interactions"] if r["ligand"] == ligand.name]
+        stem = f"{spec.receptor}_{ligand.name}".replace(" ", "_")
+        scores = ", ".join(f"{e} {score[(ligand.name, e)]:.2f}" for e in settings.engines)
+        sdfs = {e: Path(result["files"][f"{ligand.name}/{e}"]["best_pose_sdf"]) for e in settings.engines}
+        pocket = figures.render_pocket(
+            system.receptor_pdbqt.with_suffix(".pdb"),
+            sdfs,
+            sorted({(r["chain"], r["residue_number"]) for r in rows}),
+            folder / f"pose_{stem}.png",
+            f"{ligand.name} in {spec.receptor} ({spec.pdb_id}): best pose per engine (scores {scores})",
+        )
+        if pocket is not None:
+            made[pocket.name] = (
+                f"{ligand.name} docked into {spec.receptor} ({spec.pdb_id} chain {spec.chain}): the best pose of "
+                f"each engine ({', '.join(settings.engines)}) in the pocket; residues that PLIP finds interacting "
+                "are labelled (structure numbering). Scores are per engine and not comparable across engines."
+            )
+        panels = [
+            {
+                "ligand": poses[(ligand.name, e)],
+                "rows": [r for r in rows if r["engine"] == e],
+                "title": f"{e} (best score {score[(ligand.name, e)]:.2f})",
+            }
+            for e in settings.engines
+        ]
+        diagram = figures.interaction_diagrams(
+            panels, system.receptor.pdb, folder / f"interactions_{stem}.png", f"{ligand.name} in {spec.receptor}"
+        )
+        made[diagram.name] = (
+            f"2D interaction diagrams of the best {ligand.name} pose in {spec.receptor} ({spec.pdb_id}) per engine: "
+            "PLIP interaction types, and the shortest distance (A) to each residue."
+        )
+    return made
+
+
+def write_pose_files(mol, receptor_pdb: str, out_dir: Path, title: str, score: float, engine: str, seed: int):
+    """The pose as SDF (with score, engine and seed) and a receptor-ligand complex PDB (PyMOL/ChimeraX)."""
     from rdkit import Chem
 
-    files = {
-        "best_pose_pdbqt": out_dir / "best_pose.pdbqt",
-        "best_pose_sdf": out_dir / "best_pose.sdf",
-        "complex_pdb": out_dir / "complex.pdb",
-    }
-    first_model = best_run.pdbqt.split("ENDMDL")[0] + "ENDMDL\n"
-    files["best_pose_pdbqt"].write_text(first_model)
-    mol = Chem.Mol(best_mol)
-    mol.SetProp("_Name", f"morphine best pose {spec.receptor} ({spec.pdb_id}) run {best_run.run}")
-    mol.SetProp("affinity_kcal_mol", f"{best_run.poses[0].affinity_kcal_mol:.3f}")
-    mol.SetProp("seed", str(best_run.seed))
+    files = {"best_pose_sdf": out_dir / "best_pose.sdf", "complex_pdb": out_dir / "complex.pdb"}
+    pose = Chem.Mol(mol)
+    pose.SetProp("_Name", title)
+    pose.SetProp("score", f"{score:.3f}")
+    pose.SetProp("engine", engine)
+    pose.SetProp("seed", str(seed))
     with Chem.SDWriter(str(files["best_pose_sdf"])) as writer:
-        writer.write(mol)
-    for atom in mol.GetAtoms():
-        info = Chem.AtomPDBResidueInfo()
-        info.SetResidueName("LIG")
-        info.SetResidueNumber(1)
-        info.SetChainId("L")
-        info.SetIsHeteroAtom(True)
-        info.SetName(f"{atom.GetSymbol()}{atom.GetIdx() + 1}".ljust(4)[:4])
-        atom.SetMonomerInfo(info)
-    receptor_lines = [ln for ln in receptor_pdb.splitlines() if ln.startswith(("ATOM", "HETATM", "TER"))]
-    ligand_lines = _renumbered_ligand_lines(Chem.MolToPDBBlock(mol), offset=len(receptor_lines))
-    files["complex_pdb"].write_text("\n".join([*receptor_lines, *ligand_lines, "END"]) + "\n")
+        writer.write(pose)
+    files["complex_pdb"].write_text(interactions.complex_pdb(receptor_pdb, pose))
     return files
-
-
-def _renumbered_ligand_lines(pdb_block: str, offset: int) -> list[str]:
-    """HETATM and CONECT lines with atom serials shifted by ``offset`` so they follow the receptor's atoms."""
-    lines = []
-    for line in pdb_block.splitlines():
-        if line.startswith("HETATM"):
-            lines.append(f"{line[:6]}{int(line[6:11]) + offset:5d}{line[11:]}")
-        elif line.startswith("CONECT"):
-            serials = [int(line[i : i + 5]) + offset for i in range(6, len(line.rstrip()), 5)]
-            lines.append("CONECT" + "".join(f"{s:5d}" for s in serials))
-    return lines

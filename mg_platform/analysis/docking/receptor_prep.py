@@ -8,7 +8,9 @@ hydrogens are merged, as Vina's united-atom scoring expects. Residues whose atom
 do not match a template because the deposited model truncates their side chain
 are kept as alanine (backbone and CB, or glycine without CB), so no atom is
 invented and none that was modelled near the pocket is lost; residues that still
-do not match are removed. Both lists are reported.
+do not match are removed. Both lists are reported. Residues with alternate
+locations keep one conformer (the highest occupancy, the first on ties; see
+:func:`structures.keep_one_conformer`), and that choice is reported too.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from dataclasses import dataclass
 
 import gemmi
 
-from mg_platform.analysis.docking.structures import pdb_string
+from mg_platform.analysis.docking.structures import keep_one_conformer, pdb_string
 
 
 @dataclass(frozen=True)
 class PreparedReceptor:
-    """A receptor ready for Vina: PDBQT text, the heavy-atom PDB it came from, and what meeko did."""
+    """A receptor ready for docking: PDBQT text, the heavy-atom PDB it came from, and what was changed."""
 
     pdbqt: str
     pdb: str
@@ -32,6 +34,7 @@ class PreparedReceptor:
     truncated_to_ala: tuple[str, ...]
     removed_residues: tuple[str, ...]
     histidine_states: dict[str, str]
+    alternate_locations: tuple[str, ...] = ()
 
 
 def prepare_receptor(chain_structure: gemmi.Structure, set_template: dict[str, str] | None = None) -> PreparedReceptor:
@@ -41,6 +44,7 @@ def prepare_receptor(chain_structure: gemmi.Structure, set_template: dict[str, s
     """
     from meeko import PDBQTWriterLegacy
 
+    chain_structure, alternate_locations = keep_one_conformer(chain_structure)
     polymer = _polymer(chain_structure, set_template)
     truncated = tuple(sorted(polymer.get_ignored_monomers().keys(), key=_residue_sort_key))
     if truncated:
@@ -65,6 +69,7 @@ def prepare_receptor(chain_structure: gemmi.Structure, set_template: dict[str, s
         truncated_to_ala=tuple(t for t in truncated if t not in removed),
         removed_residues=removed,
         histidine_states=histidines,
+        alternate_locations=alternate_locations,
     )
 
 

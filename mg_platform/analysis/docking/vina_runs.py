@@ -1,4 +1,4 @@
-"""AutoDock Vina 1.2 runs: affinity maps computed once per receptor, then independent seeded searches.
+"""AutoDock Vina 1.2 runs (``vina`` or ``vinardo`` scoring): maps computed once, then independent seeded searches.
 
 Affinities are Vina scores in kcal/mol (lower is better). ``rmsd_lb``/``rmsd_ub``
 are Vina's lower/upper-bound RMSD (Angstrom) of each pose to the best pose of the
@@ -8,7 +8,6 @@ same run. With a fixed seed and ``cpu=1`` a run is deterministic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +31,15 @@ class VinaSettings:
 
 @dataclass(frozen=True)
 class PoseScore:
-    """One pose of one run: rank (1 = best), affinity (kcal/mol), RMSD bounds to the run's best pose (Angstrom)."""
+    """One pose of one run: rank (1 = best), score (engine units, kcal/mol), RMSD bounds to the run's best pose (A).
+
+    The RMSD bounds are Vina's; AutoDock 4 runs (one pose each) leave them empty.
+    """
 
     pose_rank: int
     affinity_kcal_mol: float
-    rmsd_lb: float
-    rmsd_ub: float
+    rmsd_lb: float | None
+    rmsd_ub: float | None
 
 
 @dataclass(frozen=True)
@@ -89,22 +91,3 @@ def dock_run(map_prefix: Path, ligand_pdbqt: str, run: int, seed: int, settings:
     v.dock(exhaustiveness=settings.exhaustiveness, n_poses=settings.n_poses, min_rmsd=settings.min_rmsd_a)
     pdbqt = v.poses(n_poses=settings.n_poses, energy_range=settings.energy_range_kcal_mol)
     return RunResult(run=run, seed=seed, poses=parse_vina_poses(pdbqt), pdbqt=pdbqt)
-
-
-def dock_runs(
-    receptor_pdbqt: Path,
-    ligand_pdbqt: str,
-    box: SearchBox,
-    seeds: list[int],
-    settings: VinaSettings,
-    map_prefix: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[RunResult]:
-    """Maps once, then one run per seed (runs numbered from 1); ``progress(done, planned)`` after each run."""
-    compute_maps(receptor_pdbqt, ligand_pdbqt, box, map_prefix, settings.scoring)
-    results = []
-    for run, seed in enumerate(seeds, 1):
-        results.append(dock_run(map_prefix, ligand_pdbqt, run, seed, settings))
-        if progress is not None:
-            progress(run, len(seeds))
-    return results
