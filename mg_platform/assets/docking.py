@@ -30,6 +30,7 @@ from mg_platform.analysis.transactions import transaction
 from mg_platform.assets.metadata import code_version, figure_metadata, table_metadata
 from mg_platform.resources.rcsb_client import RcsbClient
 from mg_platform.resources.reference import ReferenceSnapshot
+from mg_platform.resources.run_settings import OutputsFolder
 from mg_platform.resources.warehouse import Warehouse
 
 RECEPTORS_FILE = settings.CONFIG_DIR / "docking_receptors.yaml"
@@ -124,11 +125,7 @@ def _spec(name: str, description: str, partitions: dg.PartitionsDefinition | Non
     )
 
 
-def _outputs(warehouse: Warehouse) -> Path:
-    return Path(warehouse.database).parent / "outputs" / "docking"
-
-
-def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, structure: Path, warehouse: Warehouse) -> dict:
+def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, structure: Path, figures_dir: Path) -> dict:
     """Run the Pipes child on ``structure`` with ``extras`` (files in ``extras["out_dir"]``, figures in
     outputs/docking) and return its result.json."""
     out_dir = Path(extras["out_dir"])
@@ -136,19 +133,21 @@ def _run_child(context, client: dg.PipesSubprocessClient, extras: dict, structur
     client.run(
         context=context,
         command=[sys.executable, "-m", "mg_platform.analysis.docking.run_docking"],
-        extras={**extras, "structure_path": str(structure), "figures_dir": str(_outputs(warehouse))},
+        extras={**extras, "structure_path": str(structure), "figures_dir": str(figures_dir)},
     )
     return json.loads((out_dir / "result.json").read_text(encoding="utf-8"))
 
 
-def _write_partition(warehouse: Warehouse, frames: dict, key: tuple[str, str], shared: dict, result: dict, owner: str):
+def _write_partition(
+    warehouse: Warehouse, figures_dir: Path, frames: dict, key: tuple[str, str], shared: dict, result: dict, owner: str
+):
     """Replace the partition's rows (``key`` = (column, value)) in every table and yield one MaterializeResult per
     table; the figures the child made (path, inlined PNG, caption) go on the ``owner`` table's result."""
     with warehouse.get_connection() as conn:
         replace_partition_rows(conn, frames, *key)
     figures = {}
     for name, caption in result["figures"].items():
-        figures.update(figure_metadata(Path(name).stem, {"png": _outputs(warehouse) / name}))
+        figures.update(figure_metadata(Path(name).stem, {"png": figures_dir / name}))
         figures[f"{Path(name).stem}_caption"] = caption
     for table, frame in frames.items():
         extra = figures if table == owner else {}
@@ -196,6 +195,7 @@ def docking_receptor(
     reference: ReferenceSnapshot,
     rcsb_client: RcsbClient,
     pipes_subprocess_client: dg.PipesSubprocessClient,
+    outputs_folder: OutputsFolder,
 ):
     """Every configured ligand docked into one receptor (partition) with every configured engine, via Pipes."""
     spec = RECEPTOR_SPECS[context.partition_key]
@@ -209,14 +209,14 @@ def docking_receptor(
         ligands=tuple(LIGANDS),
         search=config.search_settings(),
     )
-    out_dir = _outputs(warehouse) / spec.receptor
+    out_dir = outputs_folder.stage("docking") / spec.receptor
     extras = {
         "mode": "receptor",
         "spec": receptor_docking.spec_to_json(spec),
         "settings": docking_settings.to_json(),
         "out_dir": str(out_dir),
     }
-    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, outputs_folder.stage("docking"))
     provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
         "docking.poses": tables.typed_frame("docking.poses", result["poses"]),
@@ -235,7 +235,9 @@ def docking_receptor(
         "files": dg.MetadataValue.json(result["files"]),
         "output_dir": dg.MetadataValue.path(str(out_dir)),
     }
-    yield from _write_partition(warehouse, frames, ("receptor", spec.receptor), shared, result, "docking.best")
+    yield from _write_partition(
+        warehouse, outputs_folder.stage("docking"), frames, ("receptor", spec.receptor), shared, result, "docking.best"
+    )
 
 
 @dg.multi_asset(
@@ -264,6 +266,7 @@ def docking_redock(
     reference: ReferenceSnapshot,
     rcsb_client: RcsbClient,
     pipes_subprocess_client: dg.PipesSubprocessClient,
+    outputs_folder: OutputsFolder,
 ):
     """One validation complex (partition): ligand verified against the structure, rebuilt and redocked, via Pipes."""
     complex_ = REDOCK_COMPLEXES[context.partition_key]
@@ -276,7 +279,7 @@ def docking_redock(
         box_margin_a=config.box_margin_a,
         search=config.search_settings(),
     )
-    out_dir = _outputs(warehouse) / "redock" / complex_.complex
+    out_dir = outputs_folder.stage("docking") / "redock" / complex_.complex
     extras = {
         "mode": "redock",
         "spec": receptor_docking.spec_to_json(complex_.receptor),
@@ -284,7 +287,7 @@ def docking_redock(
         "settings": redock_settings.to_json(),
         "out_dir": str(out_dir),
     }
-    result = _run_child(context, pipes_subprocess_client, extras, structure.path, warehouse)
+    result = _run_child(context, pipes_subprocess_client, extras, structure.path, outputs_folder.stage("docking"))
     provenance = {"structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
         "docking.redock": tables.typed_frame("docking.redock", [{**r, **provenance} for r in result["redock"]]),
@@ -299,7 +302,15 @@ def docking_redock(
         "box": dg.MetadataValue.json(result["box"]),
         "files": dg.MetadataValue.json(result["files"]),
     }
-    yield from _write_partition(warehouse, frames, ("complex", complex_.complex), shared, result, "docking.redock")
+    yield from _write_partition(
+        warehouse,
+        outputs_folder.stage("docking"),
+        frames,
+        ("complex", complex_.complex),
+        shared,
+        result,
+        "docking.redock",
+    )
 
 
 @dg.asset(
@@ -309,14 +320,14 @@ def docking_redock(
     code_version=SUMMARY_CODE_VERSION,
     deps=[dg.AssetKey(["docking", "redock"]), dg.AssetKey(["docking", "redock_poses"])],
 )
-def docking_engine_summary(warehouse: Warehouse) -> dg.MaterializeResult:
+def docking_engine_summary(warehouse: Warehouse, outputs_folder: OutputsFolder) -> dg.MaterializeResult:
     """One row per engine: redocking successes over the verified complexes, success rate over seeds, median
     top-pose RMSD (A), and whether it is the best engine by that evidence; plus the RMSD-by-engine figure."""
     redock = warehouse.query_df("SELECT * FROM docking.redock ORDER BY complex, engine")
     poses = warehouse.query_df("SELECT * FROM docking.redock_poses")
     frame = tables.typed_frame("docking.engine_summary", engine_summary.summarise_engines(redock))
     warehouse.replace_tables({"docking.engine_summary": frame})
-    figure = engine_summary.draw(redock, poses, _outputs(warehouse))
+    figure = engine_summary.draw(redock, poses, outputs_folder.stage("docking"))
     return dg.MaterializeResult(
         metadata={
             **table_metadata("docking.engine_summary", frame),
@@ -378,13 +389,14 @@ def nmda_mg_pore(
     warehouse: Warehouse,
     reference: ReferenceSnapshot,
     rcsb_client: RcsbClient,
+    outputs_folder: OutputsFolder,
 ):
     """Mg2+ placed at the GluN1 N616 / GluN2B N615 asparagine ring, its coordination and the pore-radius profile."""
     from mg_platform.analysis.docking import pore_report
 
     spec = receptors.load_pore_spec(RECEPTORS_FILE)
     structure = rcsb_client.structure(spec.pdb_id, reference)
-    out_dir = _outputs(warehouse) / "nmda_pore"
+    out_dir = outputs_folder.stage("docking") / "nmda_pore"
     report = pore_report.analyse_pore(
         spec,
         structure.path,
@@ -392,7 +404,7 @@ def nmda_mg_pore(
         config.profile_start_a,
         config.profile_stop_a,
         config.profile_step_a,
-        figure_dir=_outputs(warehouse),
+        figure_dir=outputs_folder.stage("docking"),
     )
     site_row = {**report["site"], "structure_sha256": structure.sha256, "structure_source": structure.source}
     frames = {
