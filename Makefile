@@ -43,8 +43,7 @@ report-pdf: install
 	$(BIN)/python -m mg_platform.report_pdf --pdf
 
 ui: install
-	mkdir -p $(MG_DATA_DIR)/dagster_home
-	DAGSTER_HOME=$(MG_DATA_DIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+	DAGSTER_HOME=$$($(BIN)/mg-platform dagster-home) $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 bench: install
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
