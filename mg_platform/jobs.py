@@ -6,9 +6,10 @@ Selections are written with asset keys and groups only, so this module is cheap 
   SQL models, the statistics and the report. The landed-month sensor and the schedule request it
   for one month; the command line runs its raw part once per landed month and its unpartitioned
   part (staging -> report) once, so both appear in the instance under this one name.
-- ``reference_analyses``: the STRING network and the NMDA Mg2+ pore, which do not depend on the
-  monthly data.
-- ``docking_receptors`` (receptor partitions): morphine docked into one receptor per run.
+- ``reference_analyses``: the STRING network, the NMDA Mg2+ pore and the docking engine summary
+  (after the validation complexes), which do not depend on the monthly data.
+- ``docking_receptors`` (receptor partitions): the configured ligands docked into one receptor per run.
+- ``docking_validation`` (complex partitions): one redocking validation complex per run, every engine.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ MONTHLY_REFRESH_SELECTION = (RAW_SELECTION.downstream() | ELIGIBILITY_SELECTION)
     DELIVERY_CHECK_KEY
 )
 DOCKING_RECEPTOR_SELECTION = dg.AssetSelection.assets(
-    *(dg.AssetKey(["docking", name]) for name in ("poses", "best", "contacts"))
+    *(dg.AssetKey(["docking", name]) for name in ("poses", "best", "contacts", "interactions"))
 )
-REFERENCE_SELECTION = dg.AssetSelection.groups("network", "docking") - DOCKING_RECEPTOR_SELECTION
+DOCKING_REDOCK_SELECTION = dg.AssetSelection.assets(
+    *(dg.AssetKey(["docking", name]) for name in ("redock", "redock_poses"))
+)
+REFERENCE_SELECTION = (
+    dg.AssetSelection.groups("network", "docking") - DOCKING_RECEPTOR_SELECTION - DOCKING_REDOCK_SELECTION
+)
 
 # The executor is the Definitions' one (in-process here, Celery or Kubernetes on a cluster): see definitions.py.
 monthly_refresh_job = dg.define_asset_job(
@@ -41,6 +47,12 @@ reference_analyses_job = dg.define_asset_job(
 docking_receptors_job = dg.define_asset_job(
     "docking_receptors",
     selection=DOCKING_RECEPTOR_SELECTION,
-    description="Morphine docked into one receptor (partition) with seeded Vina runs; a backfill docks them all.",
+    description="The configured ligands docked into one receptor (partition) with every configured engine; "
+    "a backfill docks them all.",
 )
-JOBS = (monthly_refresh_job, reference_analyses_job, docking_receptors_job)
+docking_validation_job = dg.define_asset_job(
+    "docking_validation",
+    selection=DOCKING_REDOCK_SELECTION,
+    description="One redocking validation complex (partition): the co-crystal ligand rebuilt and redocked by every engine.",
+)
+JOBS = (monthly_refresh_job, reference_analyses_job, docking_receptors_job, docking_validation_job)

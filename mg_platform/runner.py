@@ -7,7 +7,7 @@ in the UI under the same job names as the sensor's and the UI's runs:
 
 1. ``monthly_refresh``, raw part, once per landed month (its blocking check ``file_accepted``
    decides whether the month's file was accepted);
-2. ``reference_analyses`` (STRING network, NMDA pore), then ``docking_receptors`` per receptor;
+2. ``docking_receptors`` per receptor and ``docking_validation`` per complex, then ``reference_analyses``;
 3. ``monthly_refresh``, unpartitioned part (staging -> cohort -> stats -> report), once; skipped
    while a month is blocked, unless ``exclude_blocked`` (then the analyses use accepted data only).
 
@@ -38,7 +38,12 @@ import psutil
 from rich.console import Console
 
 from mg_platform import settings
-from mg_platform.jobs import DOCKING_RECEPTOR_SELECTION, MONTHLY_REFRESH_SELECTION, REFERENCE_SELECTION
+from mg_platform.jobs import (
+    DOCKING_RECEPTOR_SELECTION,
+    DOCKING_REDOCK_SELECTION,
+    MONTHLY_REFRESH_SELECTION,
+    REFERENCE_SELECTION,
+)
 
 INSTANCE_TEMPLATE = settings.CONFIG_DIR / "dagster.yaml"
 FILE_ACCEPTED_CHECK = "file_accepted"
@@ -498,13 +503,17 @@ def _materialize_here(
         raw_keys = _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=True)
         for month in outcome.months if raw_keys else []:
             outcome.runs.append(launcher.run("monthly_refresh", raw_keys, month))
-        if keys := _keys(defs, REFERENCE_SELECTION, chosen, partitioned=False):
+        for job, selection, what in (
+            ("docking_receptors", DOCKING_RECEPTOR_SELECTION, "docking receptor"),
+            ("docking_validation", DOCKING_REDOCK_SELECTION, "redocking complex"),
+        ):
+            if keys := _keys(defs, selection, chosen, partitioned=True):
+                partitions = defs.resolve_assets_def(keys[0]).partitions_def.get_partition_keys()
+                for i, partition in enumerate(partitions, 1):
+                    console.print(f"[bold]{what} {i} of {len(partitions)}[/bold]")
+                    outcome.runs.append(launcher.run(job, keys, partition))
+        if keys := _keys(defs, REFERENCE_SELECTION, chosen, partitioned=False):  # after docking: engine summary
             outcome.runs.append(launcher.run("reference_analyses", keys, None))
-        if keys := _keys(defs, DOCKING_RECEPTOR_SELECTION, chosen, partitioned=True):
-            receptors = defs.resolve_assets_def(keys[0]).partitions_def.get_partition_keys()
-            for i, receptor in enumerate(receptors, 1):
-                console.print(f"[bold]docking receptor {i} of {len(receptors)}[/bold]")
-                outcome.runs.append(launcher.run("docking_receptors", keys, receptor))
         outcome.blocked = _blocked(root, outcome.months)
         if keys := _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=False):
             outcome.excluded = sorted(f for files in outcome.blocked.values() for f in files)
