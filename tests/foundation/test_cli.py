@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.cli import main
@@ -19,6 +20,7 @@ def _screened(database) -> int:
         return conn.execute("SELECT n FROM cohort.strobe_flow WHERE step = 'screened'").fetchone()[0]
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capfd):
     data, other = tmp_path / "data", tmp_path / "other"
     other.mkdir()
@@ -37,6 +39,7 @@ def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capfd):
     assert list(other.iterdir()) == []
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_a_rejected_file_blocks_the_refresh_unless_excluded(tmp_path, monkeypatch, capfd):
     landed = tmp_path
     cohort = generate_cohort(seed=9, screened=45, months=["2025-03", "2025-04", "2025-05"])
@@ -66,6 +69,7 @@ def test_a_rejected_file_blocks_the_refresh_unless_excluded(tmp_path, monkeypatc
     assert _screened(landed / "warehouse.duckdb") == sum(by_month.values()) - by_month["2025-05"]
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_blinded_run_codes_the_arms_and_unblinding_restores_them(landed, monkeypatch, capfd):
     monkeypatch.setenv("MG_DATA_DIR", str(landed))
     select = '+key:"stats/secondary_outcomes"'

@@ -12,7 +12,7 @@ from conftest import table_digest
 
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.assets.raw import raw_month
-from mg_platform.definitions import defs
+from mg_platform.definitions import build_definitions
 from mg_platform.resources.bundle import default_resources
 
 RAW_TABLES = ("raw.perioperative_records", "raw.pain_scores", "raw.quarantine")
@@ -23,11 +23,14 @@ def load_month(data_dir: Path, month: str) -> dg.ExecuteInProcessResult:
 
 
 def materialize_everything(data_dir: Path, months: list[str]) -> None:
-    assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
+    assets = [a for a in build_definitions().assets if isinstance(a, dg.AssetsDefinition)]
     resources = default_resources(data_dir)
     for month in months:
         assert dg.materialize([raw_month], partition_key=month, resources=resources).success
-    unpartitioned = [k for a in assets if a.partitions_def is None for k in a.keys]
+    study = [
+        a for a in assets if a.group_names_by_key and not {"docking", "network"} & set(a.group_names_by_key.values())
+    ]
+    unpartitioned = [k for a in study if a.partitions_def is None for k in a.keys]
     assert dg.materialize(assets, selection=unpartitioned, resources=resources).success
 
 

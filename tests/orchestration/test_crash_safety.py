@@ -74,6 +74,7 @@ def _claimed(data: Path) -> list:
         return instance.event_log_storage.get_concurrency_info(WRITE_POOL).claimed_slots
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_a_killed_run_never_blocks_the_next_one(data):
     first = Cli(data, "--select", "group:raw")
     first.wait_for(lambda: _claimed(data), "a step holding the duckdb_write slot")
@@ -92,6 +93,7 @@ def test_a_killed_run_never_blocks_the_next_one(data):
     assert _claimed(data) == []
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_and_ctrl_c_stop_the_cli_within_seconds_leaving_nothing_running(data, signum):
     cli = Cli(data, "--select", "group:raw")
@@ -110,6 +112,7 @@ def test_sigterm_and_ctrl_c_stop_the_cli_within_seconds_leaving_nothing_running(
         assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_a_waiting_run_says_what_it_waits_for(data):
     me = psutil.Process()
     with _instance(data) as instance:

@@ -63,7 +63,7 @@ def test_every_warehouse_writer_is_in_the_pool_and_network_callers_retry(defs):
     writers = [a for a in executable if "warehouse" in a.op.required_resource_keys]
     assert len(writers) >= 15 and all(a.op.pool == WRITE_POOL for a in writers)
     callers = [a for a in executable if a.op.required_resource_keys & {"string_client", "rcsb_client"}]
-    assert {a.op.name for a in callers} == {"string_network", "docking_receptor", "nmda_mg_pore"}
+    assert {a.op.name for a in callers} == {"string_network", "docking_receptor", "docking_redock", "nmda_mg_pore"}
     for a in callers:
         policy = a.op.retry_policy
         assert policy.max_retries == 3 and policy.backoff == dg.Backoff.EXPONENTIAL and policy.delay > 0
@@ -76,7 +76,7 @@ def test_blinding_is_one_switch_for_the_whole_run(defs):
         for k in job.asset_layer.asset_graph.get_all_asset_keys()
         if k.path[0] == "stats"
     }
-    assert len(stats_ops) == 6
+    assert len(stats_ops) == 8  # the six study analyses, confounding robustness and trial power
     half_blinded = {"ops": {sorted(stats_ops)[0]: {"config": {"blinded": True}}}}
     with pytest.raises(dg.DagsterInvalidConfigError, match="blinded"):
         dg.validate_run_config(job, half_blinded)
@@ -97,7 +97,8 @@ def test_importing_the_definitions_builds_nothing_and_workspace_loads_them():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert (
-        out.stdout.strip() == "defs ['delivery_deadline', 'docking_receptors', 'monthly_refresh', 'reference_analyses']"
+        out.stdout.strip()
+        == "defs ['delivery_deadline', 'docking_receptors', 'docking_validation', 'monthly_refresh', 'reference_analyses']"
     )
 
 

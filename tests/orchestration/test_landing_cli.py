@@ -7,6 +7,7 @@ import shutil
 import time
 
 import duckdb
+import pytest
 
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
 from mg_platform.cli import main
@@ -23,6 +24,7 @@ def _rows(database, month: str) -> tuple[int, int]:
         )
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_refused_folders_quarantine_summary_retraction_and_vanished_month(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("MG_DATA_DIR", str(tmp_path))
     landing = tmp_path / "landing"

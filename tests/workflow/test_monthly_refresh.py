@@ -35,6 +35,7 @@ def _materialised(result: dg.ExecuteInProcessResult) -> set[str]:
     return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_a_landed_month_refreshes_exactly_its_chain(landed, tmp_path):
     landing_dir = landed / "landing"
     parked = tmp_path / "parked"

@@ -18,6 +18,7 @@ def _files_outside_landing(*roots: Path) -> list[Path]:
     return [p for root in roots for p in root.rglob("*") if p.is_file() and "landing" not in p.relative_to(root).parts]
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_identifiers_appear_nowhere_downstream(landed, demo_cohort, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     home = tmp_path / "dagster_home"

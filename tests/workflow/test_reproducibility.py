@@ -23,6 +23,7 @@ def _digests(database) -> dict[str, str]:
     return {table: table_digest(database, table) for table in sorted(tables)}
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_rerunning_every_month_gives_identical_tables(landed):
     rounds = []
     for _ in range(2):

@@ -45,6 +45,7 @@ def _cli_materialize(data_dir: Path, month: str, home: Path) -> subprocess.Popen
     )
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 @pytest.mark.slow
 def test_parallel_backfill_of_all_months_never_hits_the_duckdb_lock(landed, tmp_path, demo_cohort):
     home = tmp_path / "home"

@@ -89,6 +89,7 @@ def _dismiss_welcome_dialog(page) -> None:
     welcome.wait_for(state="hidden", timeout=10_000)
 
 
+@pytest.mark.e2e  # whole-pipeline CLI/Dagster run: make test-e2e (CI runs it)
 def test_ui_shows_groups_and_materialises_one_month(webserver: str):
     if not Path(CHROMIUM).exists():
         pytest.skip(
