@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from landed_files import KEY, MONTH, PADS, PAIN, RECORDS, all_text_in_warehouse, csv_text, read_rows
 
@@ -81,6 +81,7 @@ class Written:
     by_line: dict[int, list[str]] = field(default_factory=dict)
     records: int = 0
     stray_quote: bool = False
+    bare_carriage_return: bool = False  # a CR the csv writer left unquoted: a line that cannot be split
     identifiers: set[str] = field(default_factory=set)
 
 
@@ -104,6 +105,9 @@ def write_damaged(path: Path, delimiter: str, ops: list[tuple]) -> Written:
     for i, row in enumerate(data):
         text = csv_text([row], delimiter)
         texts.append('"' + text if i in quoted else text)
+        out.bare_carriage_return |= any(
+            "\r" in cell and not any(c in cell for c in (delimiter, '"', "\n")) for cell in row
+        )
         out.by_line[line] = row
         line += text.count("\n")
         out.identifiers |= {
@@ -180,8 +184,9 @@ def assert_exact(stored: dict, row: list[str], header: list[str], contract, deci
 ops_for = {name: st.lists(damage(25, contract.column_names), max_size=5) for name, contract in CONTRACTS.items()}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(dialect=st.sampled_from(sorted(DIALECTS)), ops=ops_for[RECORDS])
+@example(dialect="comma", ops=[("cell", 1, "case_id", "\r")])  # found by hypothesis: a bare CR cannot be split
 def test_reader_accounts_for_every_record_and_reads_values_exactly(dialect, ops):
     folder = Path(tempfile.mkdtemp())
     try:
@@ -193,7 +198,7 @@ def test_reader_accounts_for_every_record_and_reads_values_exactly(dialect, ops)
             try:
                 staged = stage_file(conn, path, PERIOPERATIVE_RECORDS, "s")
             except FileRejected as exc:
-                assert written.stray_quote and exc.line is not None and exc.line >= 2
+                assert (written.stray_quote or written.bare_carriage_return) and exc.line is not None and exc.line >= 2
                 return
             assert staged.records + staged.broken == written.records
             lines = conn.execute("SELECT _line FROM s_text UNION ALL SELECT _line FROM s_broken").fetchall()
@@ -231,7 +236,7 @@ def _check_whole_load(dialect: str, ops_records: list[tuple], ops_pain: list[tup
                 w = written[name]
                 if load.rejected is not None:
                     assert load.rejected_line is not None
-                    assert w.stray_quote or load.rejected.startswith("typed rows")
+                    assert w.stray_quote or w.bare_carriage_return or load.rejected.startswith("typed rows")
                     assert conn.execute(f"SELECT count(*) FROM raw.{contract.table}").fetchone()[0] == 0
                     continue
                 assert load.rows_read == w.records == load.rows_accepted + load.rows_quarantined
@@ -260,7 +265,7 @@ def _check_whole_load(dialect: str, ops_records: list[tuple], ops_pain: list[tup
 whole_load = given(dialect=st.sampled_from(sorted(DIALECTS)), ops_records=ops_for[RECORDS], ops_pain=ops_for[PAIN])
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @whole_load
 def test_whole_load_accounts_exactly_and_stores_no_identifier_in_clear(dialect, ops_records, ops_pain):
     _check_whole_load(dialect, ops_records, ops_pain)
@@ -269,6 +274,7 @@ def test_whole_load_accounts_exactly_and_stores_no_identifier_in_clear(dialect, 
 @pytest.mark.e2e
 @settings(
     max_examples=100,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a whole load takes minutes
