@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from mg_platform.analysis.report.pdf import CHROMIUM_FLAGS
 from mg_platform.settings import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -98,17 +99,7 @@ def test_ui_shows_groups_and_materialises_one_month(webserver: str):
         )
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{webserver}/asset-groups", wait_until="networkidle")
         _dismiss_welcome_dialog(page)
