@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from mg_platform import settings
+from mg_platform.analysis.docking import engines
 from mg_platform.assets import docking
 from mg_platform.resources.bundle import default_resources
 from mg_platform.resources.rcsb_client import RcsbClient
@@ -34,9 +35,10 @@ def test_docking_partition_fills_tables_and_is_idempotent(tmp_path):
     best = warehouse.query_df("SELECT * FROM docking.best ORDER BY engine")
     assert set(poses["receptor"]) == {"MOR"} and set(poses["pdb_id"]) == {"8EF6"}
     assert set(poses["ligand"]) == {"morphine"}
-    assert list(best["engine"]) == sorted(["vinardo", "ad4"])  # the default engine plus the study's AutoDock 4
-    vinardo = poses[poses["engine"] == "vinardo"]
-    assert list(vinardo.drop_duplicates("run")["seed"]) == [20240602, 20240603]
+    default = engines.DEFAULT_ENGINE
+    assert list(best["engine"]) == sorted([default, "ad4"])  # the default engine plus the study's AutoDock 4
+    vina_like = poses[poses["engine"] == default]
+    assert list(vina_like.drop_duplicates("run")["seed"]) == [20240602, 20240603]
     ad4 = poses[poses["engine"] == "ad4"]
     assert sorted(ad4["run"]) == [1, 2] and set(ad4["pose_rank"]) == {1}  # one pose per LGA run
     assert set(ad4["seed"]) == {20240602} and ad4["rng_seeds"].notna().all()  # the DPF seed, and each run's RNG
@@ -45,7 +47,7 @@ def test_docking_partition_fills_tables_and_is_idempotent(tmp_path):
         assert row["best_affinity_kcal_mol"] == engine_poses["affinity_kcal_mol"].min()
         assert row["runs"] == 2 and row["redock_rmsd_a"] >= 0 and row["structure_source"] == "snapshot"
     interactions = warehouse.query_df("SELECT * FROM docking.interactions")
-    assert set(interactions["engine"]) <= {"vinardo", "ad4"} and len(interactions) > 0
+    assert set(interactions["engine"]) <= {default, "ad4"} and len(interactions) > 0
     assert set(interactions["interaction"]) <= {
         "salt_bridge",
         "hydrogen_bond",
@@ -59,7 +61,7 @@ def test_docking_partition_fills_tables_and_is_idempotent(tmp_path):
     contacts = warehouse.query_df("SELECT * FROM docking.contacts")
     assert len(contacts) > 0 and (contacts["min_distance_a"] <= 4.0).all() and set(contacts["ligand"]) == {"morphine"}
     out = tmp_path / "outputs" / "docking"
-    for name in ("morphine/vinardo/best_pose.sdf", "morphine/ad4/complex.pdb", "receptor.pdbqt", "result.json"):
+    for name in (f"morphine/{default}/best_pose.sdf", "morphine/ad4/complex.pdb", "receptor.pdbqt", "result.json"):
         assert (out / "MOR" / name).is_file()
     assert (out / "interactions_MOR_morphine.png").is_file()
 

@@ -25,11 +25,11 @@ from mg_platform.analysis.docking.box import SearchBox
 
 ENGINES = ("vina", "vinardo", "ad4")
 VINA_ENGINES = ("vina", "vinardo")
-DEFAULT_ENGINE = "vinardo"
-"""The engine the study docking uses besides ``ad4``; meant to be the best redocking success rate over the
-configured complexes (``docking.engine_summary``, ``best_by_redocking``). Provisional: the issue's probe
-(morphine, ligand seed 42: vinardo 0.79 A, vina 5.05 A) and the study docking of 8EF6 (vinardo 0.79 A)
-favour it; the redocking measured so far (README) is undecided between vina and vinardo."""
+DEFAULT_ENGINE = "vina"
+"""The engine the study docking uses besides ``ad4``: the best redocking success rate over the configured
+complexes (``docking.engine_summary``, ``best_by_redocking``). Measured (README): vina 2 of 3 complexes
+finished so far (8EF6 1.25 A, 6VI4 1.50 A; 7SCG failed with every engine), vinardo 0 of 3, ad4 0 of 3,
+although the issue's single-seed probe had favoured vinardo for morphine."""
 
 
 @dataclass(frozen=True)
