@@ -30,7 +30,7 @@ STATS = [
         "adverse_events",
     )
 ]
-DOCKING = [dg.AssetKey(["docking", name]) for name in ("poses", "best", "contacts")]
+DOCKING = [dg.AssetKey(["docking", name]) for name in ("poses", "best", "contacts", "interactions")]
 
 
 def main(broker: str | None) -> int:
