@@ -46,11 +46,31 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _materialize(args: argparse.Namespace) -> int:
-    from mg_platform.runner import exit_code, materialize_all, quarantine_summary, summary_text
+    from mg_platform.runner import (
+        RunConfigError,
+        exit_code,
+        materialize_all,
+        quarantine_summary,
+        read_op_config,
+        summary_text,
+    )
 
     root = settings.data_dir()
+    op_config = {}
+    if args.config:
+        from mg_platform.definitions import build_definitions
+
+        try:
+            op_config = read_op_config(Path(args.config), build_definitions(root))
+        except RunConfigError as exc:
+            print(f"REFUSED {exc}")
+            return 2
     outcome = materialize_all(
-        selection=args.select, data_dir=root, blinded=args.blinded, exclude_blocked=args.exclude_blocked
+        selection=args.select,
+        data_dir=root,
+        blinded=args.blinded,
+        exclude_blocked=args.exclude_blocked,
+        op_config=op_config,
     )
     for line in outcome.released:
         print(f"RELEASED {line}")
@@ -151,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         "--exclude-blocked",
         action="store_true",
         help="refresh the analyses from the accepted files even when a file was rejected (the report lists it)",
+    )
+    mat.add_argument(
+        "--config",
+        metavar="FILE",
+        help="Dagster run config YAML ('ops: {<op>: {config: ...}}', e.g. config/quick_docking.yaml); "
+        "each run gets the entries of its own ops",
     )
     mat.set_defaults(func=_materialize)
     retract = sub.add_parser("retract", help="remove a loaded month from the warehouse, recorded with a reason")

@@ -234,6 +234,44 @@ class RunReport:
     failures: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line asks of every run it launches."""
+
+    blinded: bool = False
+    """Blinding resource on for the statistics (arms coded A/B)."""
+    exclude_blocked: bool = False
+    """Refresh the analyses from the accepted files even while a month is blocked."""
+    op_config: dict[str, dict] = field(default_factory=dict)
+    """Op (asset node) name -> its Dagster config, given to every run whose subset holds that op."""
+
+
+class RunConfigError(ValueError):
+    """A run configuration file the command line cannot use (names the file and what is wrong)."""
+
+
+def read_op_config(path: Path, defs: dg.Definitions) -> dict[str, dict]:
+    """The ``ops`` section of a Dagster run-config YAML file (``ops: {<op>: {config: {...}}}``), checked
+    against the op names of ``defs``; values are checked by Dagster when a run starts."""
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RunConfigError(f"{path}: cannot read it as YAML ({exc.__class__.__name__})") from exc
+    if not isinstance(document, dict) or set(document) - {"ops"}:
+        raise RunConfigError(f"{path}: expected only a top-level 'ops' mapping (op name -> {{config: ...}})")
+    known = {assets.node_def.name for assets in defs.resolve_asset_graph().assets_defs if assets.is_executable}
+    config = {}
+    for op, entry in (document.get("ops") or {}).items():
+        if op not in known:
+            raise RunConfigError(f"{path}: unknown op {op!r}; ops are: {', '.join(sorted(known))}")
+        if not isinstance(entry, dict) or set(entry) != {"config"}:
+            raise RunConfigError(f"{path}: ops.{op} must be a mapping with one key, 'config'")
+        config[op] = entry["config"]
+    return config
+
+
 @dataclass
 class MaterializeOutcome:
     """What a CLI materialisation did."""
@@ -288,10 +326,12 @@ def _run_failure(result: dg.ExecutionResult) -> str:
 class Launcher:
     """Submits named jobs of ``mg_platform.definitions`` to the instance, one in-process run each."""
 
-    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, console: Console, blinded: bool) -> None:
+    def __init__(
+        self, defs: dg.Definitions, instance: dg.DagsterInstance, console: Console, options: RunOptions
+    ) -> None:
         from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-        self.defs, self.instance, self.console, self.blinded = defs, instance, console, blinded
+        self.defs, self.instance, self.console, self.options = defs, instance, console, options
         self.repository = ReconstructableRepository.for_module(
             "mg_platform.definitions", "defs", working_directory=str(settings.REPO_ROOT)
         )
@@ -334,8 +374,11 @@ class Launcher:
 
     def _run_config(self, keys: list[dg.AssetKey]) -> dict:
         config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        if self.blinded and any(k.path[0] == "stats" for k in keys):
+        if self.options.blinded and any(k.path[0] == "stats" for k in keys):
             config["resources"] = {"blinding": {"config": {"blinded": True}}}
+        ops = {self.defs.resolve_assets_def(k).node_def.name for k in keys}
+        if chosen := {op: {"config": c} for op, c in self.options.op_config.items() if op in ops}:
+            config["ops"] = chosen
         return config
 
     def _alert(self, run_id: str, failure: str) -> None:
@@ -400,6 +443,7 @@ def materialize_all(
     data_dir: Path | None = None,
     blinded: bool = False,
     exclude_blocked: bool = False,
+    op_config: dict[str, dict] | None = None,
 ) -> MaterializeOutcome:
     """Run the named jobs for every landed month in ``data_dir`` (see the module docstring).
 
@@ -408,15 +452,15 @@ def materialize_all(
     not Dagster, answers them: it stops the worker and everything it started within seconds and
     releases the worker's runs and slots. The worker dies with the supervisor (PR_SET_PDEATHSIG),
     so even a SIGKILL of the command leaves runs that the next command releases.
+    ``op_config`` (op name -> config, see :func:`read_op_config`) goes to every run holding the op.
     """
+    options = RunOptions(blinded=blinded, exclude_blocked=exclude_blocked, op_config=op_config or {})
     root = Path(data_dir) if data_dir else settings.data_dir()
     os.environ["MG_DATA_DIR"] = str(root)
     os.environ["DAGSTER_HOME"] = str(dagster_home(root))
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(
-        target=_materialize_in_worker, args=(selection, root, blinded, exclude_blocked, sender), name="mg-runs"
-    )
+    worker = context.Process(target=_materialize_in_worker, args=(selection, root, options, sender), name="mg-runs")
     with stop_on_sigterm():
         try:
             worker.start()
@@ -472,17 +516,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _materialize_in_worker(selection: str, root: Path, blinded: bool, exclude_blocked: bool, sender) -> None:
+def _materialize_in_worker(selection: str, root: Path, options: RunOptions, sender) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Dagster re-installs its own
     quiet_api_maturity_warnings()
-    sender.send(_materialize_here(selection, root, blinded, exclude_blocked, Console(highlight=False)))
+    sender.send(_materialize_here(selection, root, options, Console(highlight=False)))
     sender.close()
 
 
-def _materialize_here(
-    selection: str, root: Path, blinded: bool, exclude_blocked: bool, console: Console
-) -> MaterializeOutcome:
+def _materialize_here(selection: str, root: Path, options: RunOptions, console: Console) -> MaterializeOutcome:
     from mg_platform.definitions import build_definitions
     from mg_platform.partitions import split_by_partition_range
 
@@ -499,7 +541,7 @@ def _materialize_here(
     chosen = _selected(defs, selection)
     with dg.DagsterInstance.get() as instance:
         outcome.released = release_abandoned_runs(instance)
-        launcher = Launcher(defs, instance, console, blinded)
+        launcher = Launcher(defs, instance, console, options)
         raw_keys = _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=True)
         for month in outcome.months if raw_keys else []:
             outcome.runs.append(launcher.run("monthly_refresh", raw_keys, month))
@@ -517,7 +559,7 @@ def _materialize_here(
         outcome.blocked = _blocked(root, outcome.months)
         if keys := _keys(defs, MONTHLY_REFRESH_SELECTION, chosen, partitioned=False):
             outcome.excluded = sorted(f for files in outcome.blocked.values() for f in files)
-            if outcome.blocked and not exclude_blocked:
+            if outcome.blocked and not options.exclude_blocked:
                 outcome.skipped = [k.to_user_string() for k in keys]
             else:
                 tags = {"mg/exclude_blocked": "true"} if outcome.excluded else {}

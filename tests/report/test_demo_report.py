@@ -1,4 +1,5 @@
-"""End to end: the demo cohort through the whole pipeline (as `make run`), then the report read in Chromium.
+"""End to end: the demo cohort through the whole pipeline (as `make run`, docking with the quick settings of
+config/quick_docking.yaml), then the report read in Chromium.
 
 The build fails if the demo report shows a figure placeholder, a raw column name in the main text, a
 table wider than the page, or a summary that does not tell the paper's story. Screenshots of every
@@ -11,9 +12,11 @@ import duckdb
 import pytest
 from report_browser import ARTEFACTS, WIDTH, pdf_of, raw_names_in, read_as_a_person, require_chromium
 
+from mg_platform import settings
 from mg_platform.analysis.demo_cohort import generate_cohort, write_landing
+from mg_platform.definitions import build_definitions
 from mg_platform.report_pdf import main as report_pdf_main
-from mg_platform.runner import materialize_all
+from mg_platform.runner import materialize_all, read_op_config
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +26,8 @@ def test_demo_report_has_every_figure_tells_the_story_and_prints(tmp_path, monke
     monkeypatch.setenv("MG_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     write_landing(generate_cohort(), tmp_path / "landing")
-    outcome = materialize_all(data_dir=tmp_path)
+    quick = read_op_config(settings.CONFIG_DIR / "quick_docking.yaml", build_definitions(tmp_path))
+    outcome = materialize_all(data_dir=tmp_path, op_config=quick)  # every stage, docking with tiny searches
     assert not outcome.failures and not outcome.blocked, outcome
     report = tmp_path / "outputs" / "report.html"
     document = report.read_text(encoding="utf-8")
