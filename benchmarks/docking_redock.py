@@ -24,7 +24,7 @@ import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -132,9 +132,18 @@ def main() -> None:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    partial = out / "rows.jsonl"  # each complex x engine as it finishes, so an interrupted benchmark keeps its rows
+    partial.unlink(missing_ok=True)
+    rows = []
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(one_complex, n, e, ev, options, str(out)) for n, e, ev in jobs]
-        rows = [row for future in futures for row in future.result()]
+        for done, future in enumerate(as_completed(futures), 1):
+            finished = future.result()
+            rows += finished
+            with partial.open("a", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(row) + "\n" for row in finished)
+            print(f"{done} of {len(jobs)} done ({time.perf_counter() - start:.0f} s): {finished}", flush=True)
+    rows.sort(key=lambda r: (names.index(r["complex"]), r["engine"]))
     report = {
         "settings": {**options, "ad4_evaluations": args.ad4_evaluations, "jobs": args.jobs},
         "wall_s": round(time.perf_counter() - start, 1),
