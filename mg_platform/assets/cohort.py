@@ -48,6 +48,16 @@ def _lineage_metadata(conn, model: SqlModel) -> dg.TableColumnLineage:
     )
 
 
+def _require_upstream(conn, model: SqlModel) -> None:
+    """Fail with the missing tables named when an upstream table was never materialised."""
+    present = set(conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall())
+    if missing := [f"{s}.{t}" for s, t in model.deps if (s, t) not in present]:
+        raise dg.Failure(
+            f"{model.table} reads {', '.join(missing)}, not materialised yet in this warehouse; "
+            f"materialise it first (for example --select '+{model.table}')"
+        )
+
+
 def build_sql_asset(model: SqlModel) -> dg.AssetsDefinition:
     """One asset per SQL file: CREATE OR REPLACE TABLE <schema>.<name> AS <the file's SELECT>."""
 
@@ -63,6 +73,7 @@ def build_sql_asset(model: SqlModel) -> dg.AssetsDefinition:
     )
     def _sql_model(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
+            _require_upstream(conn, model)
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{model.schema}"')
             conn.execute(f'CREATE OR REPLACE TABLE "{model.schema}"."{model.name}" AS {model.sql}')
             metadata = warehouse_table_metadata(conn, model.table)

@@ -75,7 +75,9 @@ class SearchConfig(dg.Config):
     exhaustiveness: int = Field(default=8, description="Vina/Vinardo exhaustiveness per run.")
     n_poses: int = Field(default=9, description="Poses kept per Vina/Vinardo run (AutoDock 4 keeps one per run).")
     ad4_evaluations: int = Field(default=250_000, description="AutoDock 4 energy evaluations per LGA run.")
-    vina_cpu: int = Field(default=1, description="Vina threads per run (parallelism comes from partitions).")
+    vina_cpu: int = Field(
+        default=0, description="Vina threads per run (0: every core); the poses are identical for any value."
+    )
     base_seed: int = Field(default=20240601, description="Run k uses seed base_seed + k (AutoDock 4: DPF seed).")
     box_margin_a: float = Field(default=4.0, description="Box edge = co-crystal ligand extent + 2 x margin (A).")
 

@@ -31,7 +31,14 @@ class Warehouse(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with FileLock(f"{self.database}.lock", timeout=self.lock_timeout_s):
-            conn = duckdb.connect(self.database, config={"custom_user_agent": "mg-platform", **self.connection_config})
+            conn = duckdb.connect(
+                self.database,
+                config={
+                    "custom_user_agent": "mg-platform",
+                    "python_enable_replacements": False,
+                    **self.connection_config,
+                },
+            )
             try:
                 yield conn
             finally:

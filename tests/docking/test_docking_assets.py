@@ -68,7 +68,7 @@ def test_docking_partition_fills_tables_and_is_idempotent(tmp_path):
     again = dg.materialize(docking.assets[:1], resources=resources, partition_key="MOR", run_config=_run_config())
     assert again.success
     poses_again = warehouse.query_df("SELECT * FROM docking.poses ORDER BY engine, run, pose_rank")
-    assert poses_again.equals(poses)  # same seeds, cpu=1, AD4 seed line: identical rows, and no duplicates
+    assert poses_again.equals(poses)  # same seeds, AD4 seed line: identical rows, and no duplicates
 
 
 @pytest.mark.e2e

@@ -136,3 +136,23 @@ def test_small_real_runs_are_seeded_and_reproducible(mor, engine):
     else:
         assert [r.seed for r in first] == [101, 102]
         assert all(r.poses[0].rmsd_lb == 0.0 for r in first)
+
+
+@pytest.mark.slow
+def test_vina_poses_do_not_depend_on_the_thread_count(mor):
+    """Vina 1.2 seeds each Monte Carlo task from the run seed and merges in task order: cpu=1 and cpu=2 give
+    byte-identical poses, so the default uses every core (`vina_cpu` 0) without changing a result."""
+    system, ligand, _, folder = mor
+    maps = engines.prepare_maps("vina", folder / "threads", system.receptor_pdbqt, ligand.pdbqt, system.box)
+    by_threads = {
+        cpu: engines.search(
+            "vina",
+            maps,
+            ligand.pdbqt,
+            1,
+            7,
+            engines.EngineSettings(vina=vina_runs.VinaSettings(exhaustiveness=2, n_poses=3, cpu=cpu), ad4=TINY.ad4),
+        )
+        for cpu in (1, 2, 0)
+    }
+    assert by_threads[1][0].text == by_threads[2][0].text == by_threads[0][0].text
