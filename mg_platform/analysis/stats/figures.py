@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mg_platform.analysis.plotting import pyplot
+from mg_platform.analysis.report.labels import WEIGHTINGS, level_label, variable_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -62,7 +63,7 @@ def forest_figure(table: pd.DataFrame, difference_label: str, stem: Path) -> dic
             capsize=4,
         )
         ax.axvline(0, color="grey", linestyle="--", linewidth=1)
-        ax.set_yticks([0], [row.outcome])
+        ax.set_yticks([0], [variable_label(row.outcome)])
         ax.set_ylim(-1, 1)
         ax.grid(axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel(f"Mean difference ({difference_label}), 95 % CI")
@@ -74,19 +75,25 @@ def love_plot(balance: pd.DataFrame, stem: Path, threshold: float = 0.1) -> dict
     """Signed SMD per covariate (level) before and after weighting, with the +/- ``threshold`` lines (cobalt style)."""
     plt = pyplot()
     labels = [
-        v if pd.isna(lv) else f"{v} = {lv}" for v, lv in balance[["variable", "level"]].drop_duplicates().to_numpy()
+        variable_label(v) if pd.isna(lv) else f"{variable_label(v, with_unit=False)}: {level_label(v, lv)}"
+        for v, lv in balance[["variable", "level"]].drop_duplicates().to_numpy()
     ]
-    fig, ax = plt.subplots(figsize=(6, 0.3 * len(labels) + 1.2))
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(labels) + 1.2))
     markers = {"none": "o", "overlap": "s", "iptw": "^"}
     for weighting, rows in balance.groupby("weighting", sort=False):
-        ax.scatter(rows["smd"], range(len(rows)), marker=markers.get(str(weighting), "x"), label=str(weighting))
+        ax.scatter(
+            rows["smd"],
+            range(len(rows)),
+            marker=markers.get(str(weighting), "x"),
+            label=WEIGHTINGS.get(str(weighting), str(weighting)),
+        )
     for x in (-threshold, threshold):
         ax.axvline(x, color="grey", linestyle="--", linewidth=1)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("Standardised mean difference (comparison - reference; unweighted pooled SD)")
-    ax.legend(title="Weighting", loc="best")
+    ax.legend(title="Weighting", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return _save(fig, stem, PNG_ONLY)
@@ -105,7 +112,7 @@ def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path
         ax.axvline(0, color="grey", linestyle="--", linewidth=1)
         ax.set_yticks(list(y), rows["estimator"])
         ax.invert_yaxis()
-        ax.set_title(outcome, fontsize=9, loc="left")
+        ax.set_title(variable_label(outcome), fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel(f"Difference ({difference_label}), 95 % CI")
     fig.tight_layout()
@@ -113,11 +120,11 @@ def robustness_forest(estimates: pd.DataFrame, difference_label: str, stem: Path
 
 
 def _curve_label(outcomes: list[str]) -> str:
-    """``pain_contrast_{0, 5, 30}`` for several minutes, names joined otherwise."""
+    """``Pain at 0, 5, 30 min, NRS`` for several minutes, human labels joined otherwise (units dropped)."""
     minutes = [o.removeprefix("pain_contrast_") for o in outcomes if o.startswith("pain_contrast_")]
-    others = [o for o in outcomes if not o.startswith("pain_contrast_")]
-    parts = [f"pain_contrast_{{{', '.join(minutes)}}}"] if len(minutes) > 1 else [f"pain_contrast_{m}" for m in minutes]
-    return ", ".join(parts + others)
+    others = [variable_label(o, with_unit=False) for o in outcomes if not o.startswith("pain_contrast_")]
+    parts = [f"Pain at {', '.join(minutes)} min, NRS"] if minutes else []
+    return "; ".join(parts + others)
 
 
 def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...] = (0.8, 0.9)) -> dict[str, Path]:
@@ -146,7 +153,7 @@ def power_curve_figure(curve: pd.DataFrame, stem: Path, levels: tuple[float, ...
                 fmt="o",
                 markersize=3,
                 color=line.get_color(),
-                label=f"{simulated[-1]}: simulated (REML refits)",
+                label=f"{_curve_label([simulated[-1]])}: simulated (REML refits)",
             )
     for level in levels:
         ax.axhline(level, color="grey", linestyle="--", linewidth=1)
