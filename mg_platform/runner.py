@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import shutil
@@ -36,6 +37,7 @@ from pathlib import Path
 import dagster as dg
 import psutil
 from rich.console import Console
+from rich.markup import escape
 
 from mg_platform import settings
 from mg_platform.jobs import (
@@ -50,6 +52,7 @@ FILE_ACCEPTED_CHECK = "file_accepted"
 HOST_TAG, PID_TAG, PROCESS_START_TAG, SESSION_TAG = "mg/host", "mg/pid", "mg/process_started", "mg/cli_session"
 IN_PROGRESS = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 POLL_SECONDS = 0.5
+PIPES_PROTOCOL_PREFIX = "[pipes]"
 PR_SET_PDEATHSIG = 1
 
 EXIT_OK = 0
@@ -156,7 +159,8 @@ def stop_on_sigterm() -> Iterator[None]:
 
 # ---------------------------------------------------------------------------------------------- progress
 class Progress:
-    """Prints each step of a run as it starts, finishes, fails or waits, read from the instance's event log."""
+    """Prints each step of a run as it starts, finishes, fails or waits, and the assets' own INFO log lines
+    (a file's accounting, docking runs done of runs planned), read from the instance's event log."""
 
     def __init__(self, instance: dg.DagsterInstance, console: Console, session: str) -> None:
         self.instance, self.console, self.session = instance, console, session
@@ -192,7 +196,10 @@ class Progress:
 
     def _show(self, entry) -> None:
         event = entry.dagster_event
-        if event is None:
+        if event is None:  # an asset's own log line: a file's accounting, docking runs done of runs planned
+            message = (entry.user_message or "").split("\n")[0]
+            if entry.level >= logging.INFO and message and not message.startswith(PIPES_PROTOCOL_PREFIX):
+                self.console.print(f"  [dim]{_clock()}[/dim]   {escape(message)}")
             return
         step = event.step_key or ""
         kind = event.event_type

@@ -33,6 +33,8 @@ def test_demo_data_then_materialise_a_selection(tmp_path, monkeypatch, capfd):
     out = capfd.readouterr().out
     assert "screened" in out and "months loaded: 2 (2025-03..2025-04)" in out
     assert "monthly_refresh [2025-03]" in out and "done    raw_month" in out  # progress while it works
+    assert "2025-03/perioperative_records.csv: " in out and " accepted, 0 quarantined" in out  # the asset's log
+    assert "[pipes]" not in out
     assert "report:    not built yet" in out and "report.html" not in out
     assert "cohort.strobe_flow" in _tables(data / "warehouse.duckdb")
     assert "stats.baseline" not in _tables(data / "warehouse.duckdb")

@@ -28,7 +28,9 @@ def main() -> None:
         if pipes.get_extra("mode") == "redock":
             settings = redocking.RedockSettings.from_json(pipes.get_extra("settings"))
             complex_ = RedockComplex(spec.receptor, spec, LigandSpec(**pipes.get_extra("ligand")))
-            pipes.log.info(f"redocking {complex_.complex}: {settings.runs} runs per engine ({settings.engines})")
+            pipes.log.info(
+                f"redocking {complex_.complex}: {settings.runs} runs per engine ({', '.join(settings.engines)})"
+            )
             redocking.redock_complex(complex_, structure, settings, out_dir, figures_dir)
         else:
             settings = receptor_docking.DockingSettings.from_json(pipes.get_extra("settings"))
