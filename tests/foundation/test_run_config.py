@@ -14,16 +14,19 @@ from mg_platform.runner import Launcher, RunConfigError, RunOptions, read_op_con
 QUICK = settings.CONFIG_DIR / "quick_docking.yaml"
 
 
-def test_the_quick_docking_file_is_valid_dagster_config_for_both_docking_ops(tmp_path):
-    defs = build_definitions(tmp_path)
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory):
+    return build_definitions(tmp_path_factory.mktemp("defs"))
+
+
+def test_the_quick_docking_file_is_valid_dagster_config_for_both_docking_ops(defs):
     config = read_op_config(QUICK, defs)
     assert set(config) == {"docking_receptor", "docking_redock"}
     assert DockingConfig(**config["docking_receptor"]).runs == 2
     assert RedockConfig(**config["docking_redock"]).ligand_seeds == [1]
 
 
-def test_each_run_gets_only_the_entries_of_its_own_ops(tmp_path):
-    defs = build_definitions(tmp_path)
+def test_each_run_gets_only_the_entries_of_its_own_ops(defs):
     with dg.instance_for_test() as instance:
         launcher = Launcher(defs, instance, console=None, options=RunOptions(op_config=read_op_config(QUICK, defs)))
         receptor = launcher._run_config([dg.AssetKey(["docking", "poses"]), dg.AssetKey(["docking", "best"])])
@@ -41,11 +44,11 @@ def test_each_run_gets_only_the_entries_of_its_own_ops(tmp_path):
         ("ops: [unclosed", "cannot read it as YAML"),
     ],
 )
-def test_a_bad_file_is_refused_naming_the_file_and_the_problem(tmp_path, monkeypatch, capsys, text, problem):
+def test_a_bad_file_is_refused_naming_the_file_and_the_problem(defs, tmp_path, monkeypatch, capsys, text, problem):
     bad = tmp_path / "run.yaml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(RunConfigError, match=problem):
-        read_op_config(bad, build_definitions(tmp_path))
+        read_op_config(bad, defs)
     monkeypatch.setenv("MG_DATA_DIR", str(tmp_path))
     assert main(["materialize", "--config", str(bad)]) == 2
     out = capsys.readouterr().out
