@@ -10,7 +10,7 @@ Usage (run from the repository root, with the reference snapshot available; no m
 ``overhead`` times (wall and CPU) one receptor partition materialised through the platform with one
 engine (dg.materialize -> Pipes subprocess -> maps once -> 20 seeded runs -> RMSD, PLIP, pictures ->
 tables) against the same engine called directly on the same prepared receptor/ligand PDBQT and box:
-for ``vina``/``vinardo`` the Vina Python API (maps once, then dock and poses per seed, cpu=1), for
+for ``vina``/``vinardo`` the Vina Python API (maps once, then dock and poses per seed, every core as the platform), for
 ``ad4`` the platform's own GPF and DPF (ga_run = runs) run with ``autogrid4`` and ``autodock4``.
 ``parallel`` times two receptor partitions materialised one after the other
 against both at once in two processes (each materialisation is its own run, as
@@ -125,7 +125,7 @@ def direct_engine(out_dir: Path, seeds: list[int], box: dict, args: argparse.Nam
         v.compute_vina_maps(center=box["center"], box_size=box["size"], spacing=0.375, force_even_voxels=True)
         v.write_maps(prefix, overwrite=True)
         for seed in seeds:  # maps once, then one seeded search per run on them
-            run = Vina(sf_name=args.engine, cpu=1, seed=seed, verbosity=0)
+            run = Vina(sf_name=args.engine, cpu=0, seed=seed, verbosity=0)
             run.load_maps(prefix)
             run.set_ligand_from_string(ligand)
             run.dock(exhaustiveness=args.exhaustiveness, n_poses=9)

@@ -269,8 +269,11 @@ def read_op_config(path: Path, defs: dg.Definitions) -> dict[str, dict]:
     if not isinstance(document, dict) or set(document) - {"ops"}:
         raise RunConfigError(f"{path}: expected only a top-level 'ops' mapping (op name -> {{config: ...}})")
     known = {assets.node_def.name for assets in defs.resolve_asset_graph().assets_defs if assets.is_executable}
+    ops = document.get("ops") or {}
+    if not isinstance(ops, dict):
+        raise RunConfigError(f"{path}: 'ops' must be a mapping of op name -> {{config: ...}}")
     config = {}
-    for op, entry in (document.get("ops") or {}).items():
+    for op, entry in ops.items():
         if op not in known:
             raise RunConfigError(f"{path}: unknown op {op!r}; ops are: {', '.join(sorted(known))}")
         if not isinstance(entry, dict) or set(entry) != {"config"}:

@@ -42,6 +42,7 @@ def test_each_run_gets_only_the_entries_of_its_own_ops(defs):
         ("resources: {}\n", "expected only a top-level 'ops' mapping"),
         ("ops: {docking_receptor: {runs: 2}}", "ops.docking_receptor must be a mapping with one key, 'config'"),
         ("ops: [unclosed", "cannot read it as YAML"),
+        ("ops: [docking_receptor]", "'ops' must be a mapping"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_file_and_the_problem(defs, tmp_path, monkeypatch, capsys, text, problem):
