@@ -2,19 +2,19 @@
 
 Usage (run from the repository root, with the reference snapshot available; no mode = overhead + parallel):
 
-    python benchmarks/docking_benchmark.py overhead --engine vinardo --exhaustiveness 8   # MOR, 20 runs
+    python benchmarks/docking_benchmark.py overhead --engine vina          # MOR, 20 runs, exhaustiveness 1
     python benchmarks/docking_benchmark.py overhead --engine ad4 --ad4-evaluations 250000
-    python benchmarks/docking_benchmark.py parallel --exhaustiveness 4     # MOR + KOR, 1 vs 2 processes
-    python benchmarks/docking_benchmark.py full --exhaustiveness 8         # every receptor + pore, 2 at a time
+    python benchmarks/docking_benchmark.py parallel --engine vina          # MOR on 1 core, then on every core
+    python benchmarks/docking_benchmark.py full                            # every receptor + pore, one at a time
 
 ``overhead`` times (wall and CPU) one receptor partition materialised through the platform with one
 engine (dg.materialize -> Pipes subprocess -> maps once -> 20 seeded runs -> RMSD, PLIP, pictures ->
 tables) against the same engine called directly on the same prepared receptor/ligand PDBQT and box:
-for ``vina``/``vinardo`` the Vina Python API (maps once, then dock and poses per seed, every core as the platform), for
-``ad4`` the platform's own GPF and DPF (ga_run = runs) run with ``autogrid4`` and ``autodock4``.
-``parallel`` times two receptor partitions materialised one after the other
-against both at once in two processes (each materialisation is its own run, as
-a backfill launches them). Results are printed as JSON.
+for ``vina``/``vinardo`` the Vina Python API (maps once, then dock and poses per seed, one process per core
+and one thread each, as the platform spreads runs), for ``ad4`` the platform's own GPF and DPF
+(ga_run = runs) run with ``autogrid4`` and ``autodock4``.
+``parallel`` times one receptor partition with its runs on one core (``cores`` 1) against every core
+(``cores`` 0, the default). Results are printed as JSON.
 """
 
 from __future__ import annotations
@@ -27,13 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def materialize_partitions(
-    data_dir: Path, partitions: list[str], runs: int, exhaustiveness: int, engine: str, evaluations: int
+    data_dir: Path, partitions: list[str], runs: int, exhaustiveness: int, engine: str, evaluations: int, cores: int
 ) -> None:
     """Materialise docking partitions (and the pore asset for the key 'pore') in this process."""
     import dagster as dg
@@ -49,7 +52,7 @@ def materialize_partitions(
     config = dg.RunConfig(
         ops={
             "docking_receptor": docking.DockingConfig(
-                runs=runs, exhaustiveness=exhaustiveness, engines=[engine], ad4_evaluations=evaluations
+                runs=runs, exhaustiveness=exhaustiveness, engines=[engine], ad4_evaluations=evaluations, cores=cores
             )
         }
     )
@@ -61,7 +64,9 @@ def materialize_partitions(
             assert result.success
 
 
-def _worker_command(data_dir: Path, partitions: list[str], args: argparse.Namespace, runs: int | None = None):
+def _worker_command(
+    data_dir: Path, partitions: list[str], args: argparse.Namespace, runs: int | None = None, cores: int = 0
+):
     return [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -77,6 +82,8 @@ def _worker_command(data_dir: Path, partitions: list[str], args: argparse.Namesp
         args.engine,
         "--ad4-evaluations",
         str(args.ad4_evaluations),
+        "--cores",
+        str(cores),
     ]
 
 
@@ -124,13 +131,20 @@ def direct_engine(out_dir: Path, seeds: list[int], box: dict, args: argparse.Nam
         v.set_ligand_from_string(ligand)
         v.compute_vina_maps(center=box["center"], box_size=box["size"], spacing=0.375, force_even_voxels=True)
         v.write_maps(prefix, overwrite=True)
-        for seed in seeds:  # maps once, then one seeded search per run on them
-            run = Vina(sf_name=args.engine, cpu=0, seed=seed, verbosity=0)
-            run.load_maps(prefix)
-            run.set_ligand_from_string(ligand)
-            run.dock(exhaustiveness=args.exhaustiveness, n_poses=9)
-            run.poses(n_poses=9)
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("spawn")) as pool:
+            list(pool.map(partial(vina_run, args.engine, prefix, ligand, args.exhaustiveness), seeds))
     return time.perf_counter() - start, _cpu_s(resource.RUSAGE_SELF) + _cpu_s(resource.RUSAGE_CHILDREN) - cpu_start
+
+
+def vina_run(engine: str, prefix: str, ligand: str, exhaustiveness: int, seed: int) -> None:
+    """One seeded search on precomputed maps, one thread (a pool worker)."""
+    from vina import Vina
+
+    run = Vina(sf_name=engine, cpu=1, seed=seed, verbosity=0)
+    run.load_maps(prefix)
+    run.set_ligand_from_string(ligand)
+    run.dock(exhaustiveness=exhaustiveness, n_poses=9)
+    run.poses(n_poses=9)
 
 
 def overhead(args: argparse.Namespace) -> dict:
@@ -164,21 +178,22 @@ def overhead(args: argparse.Namespace) -> dict:
 
 
 def parallel(args: argparse.Namespace) -> dict:
-    """Two receptor partitions one after the other, then both at once (two processes)."""
+    """One receptor partition with its runs on one core, then on every core."""
     timings = {}
-    for jobs in (1, 2):
+    for cores in (1, 0):
         with tempfile.TemporaryDirectory() as tmp:
-            commands = [_worker_command(Path(tmp), [p], args) for p in ("MOR", "KOR")]
-            timings[jobs] = (*run_processes(commands, jobs), os.getloadavg()[0])
+            timings[cores] = (*run_processes([_worker_command(Path(tmp), ["MOR"], args, cores=cores)], 1),)
     return {
-        "receptors": ["MOR", "KOR"],
+        "receptor": "MOR",
+        "engine": args.engine,
         "runs": args.runs,
         "exhaustiveness": args.exhaustiveness,
-        "one_process_wall_s": round(timings[1][0], 1),
-        "two_processes_wall_s": round(timings[2][0], 1),
-        "speedup": round(timings[1][0] / timings[2][0], 3),
-        "cpu_s": [round(timings[1][1], 1), round(timings[2][1], 1)],
-        "load_average_1min_after": [timings[1][2], timings[2][2]],
+        "cores": os.cpu_count(),
+        "one_core_wall_s": round(timings[1][0], 1),
+        "every_core_wall_s": round(timings[0][0], 1),
+        "speedup": round(timings[1][0] / timings[0][0], 3),
+        "cpu_s": [round(timings[1][1], 1), round(timings[0][1], 1)],
+        "load_average_end": os.getloadavg(),
     }
 
 
@@ -188,12 +203,12 @@ def full(args: argparse.Namespace) -> dict:
 
     commands = [_worker_command(data_dir, [p], args) for p in RECEPTOR_SPECS]
     commands.append(_worker_command(data_dir, ["pore"], args))
-    wall, cpu = run_processes(commands, args.jobs)
+    wall, cpu = run_processes(commands, 1)
     return {
         "data_dir": str(data_dir),
+        "engine": args.engine,
         "runs": args.runs,
         "exhaustiveness": args.exhaustiveness,
-        "jobs": args.jobs,
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu, 1),
     }
@@ -204,15 +219,21 @@ def main() -> None:
     parser.add_argument("mode", nargs="?", default="all", choices=["all", "overhead", "parallel", "full", "worker"])
     parser.add_argument("partitions", nargs="*")
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--exhaustiveness", type=int, default=4)
-    parser.add_argument("--engine", default="vinardo", choices=["vina", "vinardo", "ad4"])
+    parser.add_argument("--exhaustiveness", type=int, default=1)
+    parser.add_argument("--engine", default="vina", choices=["vina", "vinardo", "ad4"])
     parser.add_argument("--ad4-evaluations", type=int, default=250_000)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cores", type=int, default=0, help="worker mode: cores of the docking step (0: all)")
     parser.add_argument("--data-dir", default=os.environ.get("MG_DATA_DIR", "data"), help="full mode: $MG_DATA_DIR")
     args = parser.parse_args()
     if args.mode == "worker":
         materialize_partitions(
-            Path(args.data_dir), args.partitions, args.runs, args.exhaustiveness, args.engine, args.ad4_evaluations
+            Path(args.data_dir),
+            args.partitions,
+            args.runs,
+            args.exhaustiveness,
+            args.engine,
+            args.ad4_evaluations,
+            args.cores,
         )
         return
     if args.mode == "all":

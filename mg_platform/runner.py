@@ -18,7 +18,6 @@ so a killed run never blocks later runs. A step waiting for a slot says which ru
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import logging
 import multiprocessing
@@ -46,6 +45,7 @@ from mg_platform.jobs import (
     MONTHLY_REFRESH_SELECTION,
     REFERENCE_SELECTION,
 )
+from mg_platform.processes import die_with_parent
 
 INSTANCE_TEMPLATE = settings.CONFIG_DIR / "dagster.yaml"
 FILE_ACCEPTED_CHECK = "file_accepted"
@@ -53,7 +53,6 @@ HOST_TAG, PID_TAG, PROCESS_START_TAG, SESSION_TAG = "mg/host", "mg/pid", "mg/pro
 IN_PROGRESS = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 POLL_SECONDS = 0.5
 PIPES_PROTOCOL_PREFIX = "[pipes]"
-PR_SET_PDEATHSIG = 1
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -520,14 +519,8 @@ def _stop_worker(worker: multiprocessing.process.BaseProcess, grace_s: float = 3
     worker.join(timeout=grace_s)
 
 
-def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent dies (so a killed command leaves no worker)."""
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _materialize_in_worker(selection: str, root: Path, options: RunOptions, sender) -> None:
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Dagster re-installs its own
     quiet_api_maturity_warnings()
     sender.send(_materialize_here(selection, root, options, Console(highlight=False)))

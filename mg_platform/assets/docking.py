@@ -75,16 +75,18 @@ class SearchConfig(dg.Config):
     exhaustiveness: int = Field(default=8, description="Vina/Vinardo exhaustiveness per run.")
     n_poses: int = Field(default=9, description="Poses kept per Vina/Vinardo run (AutoDock 4 keeps one per run).")
     ad4_evaluations: int = Field(default=250_000, description="AutoDock 4 energy evaluations per LGA run.")
-    vina_cpu: int = Field(
-        default=0, description="Vina threads per run (0: every core); the poses are identical for any value."
+    cores: int = Field(
+        default=0,
+        description="CPU cores the independent runs share (0: every core); the results are identical for any value.",
     )
     base_seed: int = Field(default=20240601, description="Run k uses seed base_seed + k (AutoDock 4: DPF seed).")
     box_margin_a: float = Field(default=4.0, description="Box edge = co-crystal ligand extent + 2 x margin (A).")
 
     def search_settings(self) -> engines.EngineSettings:
         return engines.EngineSettings(
-            vina=vina_runs.VinaSettings(exhaustiveness=self.exhaustiveness, n_poses=self.n_poses, cpu=self.vina_cpu),
+            vina=vina_runs.VinaSettings(exhaustiveness=self.exhaustiveness, n_poses=self.n_poses),
             ad4=autodock4.AD4Settings(num_evals=self.ad4_evaluations),
+            cores=self.cores,
         )
 
 
@@ -92,6 +94,11 @@ class DockingConfig(SearchConfig):
     """The study docking of every configured ligand into one receptor (study-grade defaults: 20 runs)."""
 
     runs: int = Field(default=20, description="Independent runs per receptor, ligand and engine (distinct seeds).")
+    exhaustiveness: int = Field(
+        default=1,
+        description="Monte Carlo chains per Vina/Vinardo run: 1, so that a run is one independent search like an "
+        "AutoDock 4 LGA run (the study's 20 runs = 20 chains, 2.5 x one Vina call at its default of 8).",
+    )
     engines: list[str] = Field(
         default=[engines.DEFAULT_ENGINE, "ad4"],
         description="Engines (vina, vinardo, ad4): the default engine, chosen by redocking, and the study's AutoDock 4.",

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from mg_platform import settings
-from mg_platform.analysis.docking import autodock4, box, engines, ligand_prep, rmsd, structures, vina_runs
+from mg_platform.analysis.docking import autodock4, box, engines, ligand_prep, parallel, rmsd, structures, vina_runs
 from mg_platform.analysis.docking.receptor_docking import prepare_system
 from mg_platform.analysis.docking.receptors import MORPHINE_SMILES
 from mg_platform.assets.docking import RECEPTOR_SPECS
@@ -141,7 +142,7 @@ def test_small_real_runs_are_seeded_and_reproducible(mor, engine):
 @pytest.mark.slow
 def test_vina_poses_do_not_depend_on_the_thread_count(mor):
     """Vina 1.2 seeds each Monte Carlo task from the run seed and merges in task order: cpu=1 and cpu=2 give
-    byte-identical poses, so the default uses every core (`vina_cpu` 0) without changing a result."""
+    byte-identical poses, so the platform may give a run any number of threads without changing a result."""
     system, ligand, _, folder = mor
     maps = engines.prepare_maps("vina", folder / "threads", system.receptor_pdbqt, ligand.pdbqt, system.box)
     by_threads = {
@@ -156,3 +157,54 @@ def test_vina_poses_do_not_depend_on_the_thread_count(mor):
         for cpu in (1, 2, 0)
     }
     assert by_threads[1][0].text == by_threads[2][0].text == by_threads[0][0].text
+
+
+@pytest.mark.slow
+def test_parallel_searches_equal_the_sequential_ones_in_job_order(mor):
+    """Runs spread over two processes give the same runs, seeds and poses as one process, in job order; the
+    progress counts reach the runs planned per label; no pool worker outlives the call."""
+    system, ligand, _, folder = mor
+    maps = {
+        e: engines.prepare_maps(e, folder / f"par_{e}", system.receptor_pdbqt, ligand.pdbqt, system.box)
+        for e in ("vina", "ad4")
+    }
+    jobs = [parallel.SearchJob("vina", maps["vina"], ligand.pdbqt, 1, 300, run, "vina") for run in (1, 2, 3)]
+    jobs.insert(1, parallel.SearchJob("ad4", maps["ad4"], ligand.pdbqt, 2, 300, 1, "ad4"))
+    seen = []
+    one_core = parallel.run_searches(jobs, TINY, cores=1)
+    two_cores = parallel.run_searches(jobs, TINY, cores=2, progress=lambda *p: seen.append(p))
+    assert [[(r.run, r.seed) for r in runs] for runs in two_cores] == [
+        [(1, 301)],
+        [(1, 301), (2, 301)],
+        [(2, 302)],
+        [(3, 303)],
+    ]
+    for runs_one, runs_two in zip(one_core, two_cores, strict=True):
+        for a, b in zip(runs_one, runs_two, strict=True):
+            assert [p.affinity_kcal_mol for p in a.poses] == [p.affinity_kcal_mol for p in b.poses]
+            assert all(
+                np.array_equal(m.GetConformer().GetPositions(), n.GetConformer().GetPositions())
+                for m, n in zip(a.molecules, b.molecules, strict=True)
+            )
+    assert sorted(seen)[-1] == ("vina", 3, 3) and ("ad4", 2, 2) in seen
+    assert _workers() == []
+
+
+def test_cores_are_shared_between_processes_and_threads():
+    assert parallel.plan_cores(2, 20) == (2, 1)  # twenty runs: two processes of one thread
+    assert parallel.plan_cores(2, 1) == (1, 2)  # one long run: two threads
+    assert parallel.plan_cores(4, 3) == (3, 1)
+    assert parallel.plan_cores(8, 3) == (3, 2)
+
+
+@pytest.mark.slow
+def test_a_failing_search_is_raised_and_leaves_no_worker(tmp_path):
+    jobs = [parallel.SearchJob("vina", tmp_path / "no_maps", "not a ligand", 1, 1, run) for run in (1, 2, 3)]
+    with pytest.raises(RuntimeError, match="Cannot find affinity maps"):
+        parallel.run_searches(jobs, TINY, cores=2)
+    assert _workers() == []
+
+
+def _workers() -> list[psutil.Process]:
+    """This process's children other than multiprocessing's resource tracker (which lives as long as we do)."""
+    return [p for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())]

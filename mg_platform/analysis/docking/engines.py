@@ -16,7 +16,6 @@ Villarreal 2016, PLoS One 11:e0155183 (Vinardo); Morris et al. 2009 (AutoDock 4.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,19 +37,23 @@ class EngineSettings:
 
     vina: vina_runs.VinaSettings = field(default_factory=vina_runs.VinaSettings)
     ad4: autodock4.AD4Settings = field(default_factory=autodock4.AD4Settings)
+    cores: int = 0
+    """CPU cores the searches share (0: every core; see :mod:`parallel`); results are the same for any value."""
 
     def to_json(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> EngineSettings:
-        return cls(vina=vina_runs.VinaSettings(**data["vina"]), ad4=autodock4.AD4Settings(**data["ad4"]))
+        return cls(
+            vina=vina_runs.VinaSettings(**data["vina"]), ad4=autodock4.AD4Settings(**data["ad4"]), cores=data["cores"]
+        )
 
     def describe(self, engine: str) -> dict:
-        """The settings that apply to ``engine`` (recorded in metadata)."""
+        """The settings that decide ``engine``'s results (recorded in the tables; cores and threads do not)."""
         if engine == "ad4":
             return {"engine": engine, **asdict(self.ad4)}
-        return {"engine": engine, **{k: v for k, v in asdict(self.vina).items() if k != "scoring"}}
+        return {"engine": engine, **{k: v for k, v in asdict(self.vina).items() if k not in ("scoring", "cpu")}}
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,6 @@ def search(
     base_seed: int,
     settings: EngineSettings,
     first_run: int = 1,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[EngineRun]:
     """``runs`` independent searches on precomputed ``maps``.
 
@@ -111,8 +113,6 @@ def search(
         one ``autodock4`` call (``ga_run`` = runs) with DPF seed base_seed + first_run.
     settings : EngineSettings
         Search settings (each engine reads its own part).
-    progress : callable, optional
-        ``progress(done, planned)`` after each Vina run and once after the AutoDock call.
 
     Returns
     -------
@@ -135,8 +135,6 @@ def search(
             )
             for index, (record, mol) in enumerate(zip(autodock4.parse_dlg(dlg), molecules, strict=True))
         ]
-        if progress is not None:
-            progress(runs, runs)
         return results
     vina = vina_runs.VinaSettings(**{**asdict(settings.vina), "scoring": engine})
     results = []
@@ -144,6 +142,4 @@ def search(
         result = vina_runs.dock_run(maps / "receptor", ligand_pdbqt, first_run + index, seed, vina)
         mols = rmsd.pose_molecules(result.pdbqt)
         results.append(EngineRun(result.run, seed, result.poses, tuple(mols), result.pdbqt))
-        if progress is not None:
-            progress(index + 1, runs)
     return results

@@ -22,7 +22,7 @@ import gemmi
 from mg_platform.analysis.docking import box as box_mod
 from mg_platform.analysis.docking import contacts as contacts_mod
 from mg_platform.analysis.docking import engines as docking_engines
-from mg_platform.analysis.docking import interactions, ligand_prep, receptor_prep, rmsd, structures
+from mg_platform.analysis.docking import interactions, ligand_prep, parallel, receptor_prep, rmsd, structures
 from mg_platform.analysis.docking.receptors import MORPHINE_SMILES, LigandSpec, ReceptorSpec
 
 REDOCK_SUCCESS_A = 2.0
@@ -147,7 +147,7 @@ def dock_receptor(
         "files": {},
         "figures": {},
     }
-    best_poses = []
+    planned = []  # (ligand, engine, work folder, references, jobs)
     for ligand in settings.ligands:
         prepared = ligand_prep.prepare_ligand(ligand.smiles, settings.ligand_seed)
         result["ligand_prep"][ligand.name] = {k: v for k, v in asdict(prepared).items() if k != "pdbqt"}
@@ -157,24 +157,23 @@ def dock_receptor(
             work.mkdir(parents=True, exist_ok=True)
             (work / "ligand.pdbqt").write_text(prepared.pdbqt)
             maps = docking_engines.prepare_maps(engine, work, system.receptor_pdbqt, prepared.pdbqt, system.box)
-
-            def report(done: int, planned: int, label: str = f"{ligand.name}/{engine}") -> None:
-                if progress is not None:
-                    progress(label, done, planned)
-
-            runs = docking_engines.search(
-                engine, maps, prepared.pdbqt, settings.runs, settings.base_seed, settings.search, progress=report
-            )
-            if engine in docking_engines.VINA_ENGINES:
-                (work / "runs").mkdir(exist_ok=True)
-                for run in runs:
-                    (work / "runs" / f"run_{run.run:02d}.pdbqt").write_text(run.text)
-            rows = _engine_rows(spec, system, ligand, engine, runs, references, settings, work)
-            for key in ("poses", "best", "contacts"):
-                result[key] += rows[key]
-            best_poses.append((rows["keys"], rows["best_mol"]))
-            result["seeds"][f"{ligand.name}/{engine}"] = sorted({r.seed for r in runs})
-            result["files"][f"{ligand.name}/{engine}"] = rows["files"]
+            jobs = _search_jobs(engine, maps, prepared.pdbqt, settings, f"{ligand.name}/{engine}")
+            planned.append((ligand, engine, work, references, jobs))
+    jobs = [job for *_, engine_jobs in planned for job in engine_jobs]
+    searched = iter(parallel.run_searches(jobs, settings.search, settings.search.cores, progress))
+    best_poses = []
+    for ligand, engine, work, references, engine_jobs in planned:
+        runs = [run for _ in engine_jobs for run in next(searched)]
+        if engine in docking_engines.VINA_ENGINES:
+            (work / "runs").mkdir(exist_ok=True)
+            for run in runs:
+                (work / "runs" / f"run_{run.run:02d}.pdbqt").write_text(run.text)
+        rows = _engine_rows(spec, system, ligand, engine, runs, references, settings, work)
+        for key in ("poses", "best", "contacts"):
+            result[key] += rows[key]
+        best_poses.append((rows["keys"], rows["best_mol"]))
+        result["seeds"][f"{ligand.name}/{engine}"] = sorted({r.seed for r in runs})
+        result["files"][f"{ligand.name}/{engine}"] = rows["files"]
     profiles = interactions.profile_many([(system.receptor.pdb, mol) for _, mol in best_poses])
     for (keys, _), profile in zip(best_poses, profiles, strict=True):
         result["interactions"] += [{**keys, **asdict(i)} for i in profile]
@@ -183,6 +182,18 @@ def dock_receptor(
         result["figures"] = _figures(spec, system, settings, result, poses, figures_dir)
     (out_dir / "result.json").write_text(json.dumps(result, indent=1))
     return result
+
+
+def _search_jobs(
+    engine: str, maps: Path, ligand_pdbqt: str, settings: DockingSettings, label: str
+) -> list[parallel.SearchJob]:
+    """The study's runs as search jobs: AutoDock 4 in one call (``ga_run`` = runs), Vina one job per run."""
+    if engine == "ad4":
+        return [parallel.SearchJob(engine, maps, ligand_pdbqt, settings.runs, settings.base_seed, 1, label)]
+    return [
+        parallel.SearchJob(engine, maps, ligand_pdbqt, 1, settings.base_seed, run, label)
+        for run in range(1, settings.runs + 1)
+    ]
 
 
 def _engine_rows(spec, system: PreparedSystem, ligand: LigandSpec, engine: str, runs, references, settings, work):

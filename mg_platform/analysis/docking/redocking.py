@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mg_platform.analysis.docking import engines as docking_engines
-from mg_platform.analysis.docking import interactions, ligand_prep, rmsd, structures, verification
+from mg_platform.analysis.docking import interactions, ligand_prep, parallel, rmsd, structures, verification
 from mg_platform.analysis.docking.receptor_docking import REDOCK_SUCCESS_A, prepare_system, write_pose_files
 from mg_platform.analysis.docking.receptors import RedockComplex
 
@@ -115,16 +115,29 @@ def redock_complex(
     conformers = [ligand_prep.prepare_ligand(ligand.smiles, seed) for seed in settings.ligand_seeds]
     keys = {"complex": complex_.complex, "pdb_id": spec.pdb_id, "ligand": ligand.name}
     pose_rows, summaries, tops = [], {}, {}
+    jobs = []
+    for engine in settings.engines:
+        maps = docking_engines.prepare_maps(
+            engine, out_dir / engine, system.receptor_pdbqt, conformers[0].pdbqt, system.box
+        )
+        jobs += [
+            parallel.SearchJob(
+                engine,
+                maps,
+                conformer.pdbqt,
+                settings.runs_per_conformer,
+                settings.base_seed,
+                index * settings.runs_per_conformer + 1,
+                engine,
+            )
+            for index, conformer in enumerate(conformers)
+        ]
+    searched = dict(zip(jobs, parallel.run_searches(jobs, settings.search, settings.search.cores), strict=True))
     for engine in settings.engines:
         work = out_dir / engine
-        maps = docking_engines.prepare_maps(engine, work, system.receptor_pdbqt, conformers[0].pdbqt, system.box)
         rows, molecules = [], {}
-        for index, (seed, conformer) in enumerate(zip(settings.ligand_seeds, conformers, strict=True)):
-            first = index * settings.runs_per_conformer + 1
-            runs = docking_engines.search(
-                engine, maps, conformer.pdbqt, settings.runs_per_conformer, settings.base_seed, settings.search, first
-            )
-            for run in runs:
+        for job, seed in zip([j for j in jobs if j.engine == engine], settings.ligand_seeds, strict=True):
+            for run in searched[job]:
                 for pose, mol in zip(run.poses, run.molecules, strict=True):
                     molecules[(run.run, pose.pose_rank)] = mol
                     rows.append(

@@ -3,7 +3,7 @@
 Affinities are Vina scores in kcal/mol (lower is better). ``rmsd_lb``/``rmsd_ub``
 are Vina's lower/upper-bound RMSD (Angstrom) of each pose to the best pose of the
 same run. With a fixed seed a run is deterministic, and the poses do not depend on ``cpu`` (Vina seeds each
-Monte Carlo task from the run seed and merges them in task order; tested), so runs use every core.
+Monte Carlo task from the run seed and merges them in task order; tested), so runs may use any number of cores.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ class VinaSettings:
     n_poses: int = 9
     min_rmsd_a: float = 1.0
     energy_range_kcal_mol: float = 3.0
-    cpu: int = 0
-    """Vina threads per run (0: every core); results are identical for any value."""
+    cpu: int = 1
+    """Vina threads per run (0: every core; :mod:`parallel` sets it from the cores it shares out); results are
+    identical for any value."""
     scoring: str = "vina"
 
 
