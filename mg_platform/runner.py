@@ -209,7 +209,10 @@ class Progress:
             seconds = entry.timestamp - self._started.get(step, entry.timestamp)
             self.console.print(f"  [dim]{_clock()}[/dim] [green]done[/green]    {step} ({seconds:.1f} s)")
         elif kind == dg.DagsterEventType.STEP_UP_FOR_RETRY:
-            self.console.print(f"  [dim]{_clock()}[/dim] [yellow]retry[/yellow]   {step}: {_first_line(entry)}")
+            data = event.event_specific_data
+            wait = f" in {data.seconds_to_wait:.1f} s" if data.seconds_to_wait is not None else ""
+            cause = _error_line(data.error) if data.error is not None else _first_line(entry)
+            self.console.print(f"  [dim]{_clock()}[/dim] [yellow]retry[/yellow]   {step}{wait}: {escape(cause)}")
         elif kind == dg.DagsterEventType.ENGINE_EVENT and "blocked by limit for pool" in (event.message or ""):
             pool = event.message.rsplit(" ", 1)[-1]
             self.console.print(
@@ -220,6 +223,13 @@ class Progress:
 
 def _clock() -> str:
     return time.strftime("%H:%M:%S")
+
+
+def _error_line(error) -> str:
+    """``Class: message`` of the innermost cause of a serialised error, first line only."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
 
 
 def _first_line(entry) -> str:
