@@ -116,7 +116,7 @@ def direct_engine(out_dir: Path, seeds: list[int], box: dict, args: argparse.Nam
     work = out_dir / "morphine" / args.engine
     if args.engine == "ad4":
         maps = work / "maps_ad4"
-        dpf = (maps / "ligand.dpf").read_text().replace("ga_run 1\n", f"ga_run {len(seeds)}\n")
+        dpf = (maps / "runs_01-01.dpf").read_text().replace("ga_run 1\n", f"ga_run {len(seeds)}\n")
         (maps / "direct.dpf").write_text(dpf)  # the platform's DPF (seed base + 1), ga_run = runs
         subprocess.run(["autogrid4", "-p", "receptor.gpf", "-l", "direct.glg"], cwd=maps, check=True)
         subprocess.run(["autodock4", "-p", "direct.dpf", "-l", "direct.dlg"], cwd=maps, check=True)

@@ -133,7 +133,7 @@ def test_small_real_runs_are_seeded_and_reproducible(mor, engine):
         assert [r.seed for r in first] == [101, 101]  # one autodock4 call: ga_run 2, DPF seed base + 1
         assert len(first[0].molecules) == 1
         assert "Random number generator was seeded with values 101, 101." in first[0].text
-        assert "ga_run 2" in (maps / "ligand.dpf").read_text()
+        assert "ga_run 2" in (maps / "runs_01-02.dpf").read_text()
     else:
         assert [r.seed for r in first] == [101, 102]
         assert all(r.poses[0].rmsd_lb == 0.0 for r in first)
@@ -170,6 +170,8 @@ def test_parallel_searches_equal_the_sequential_ones_in_job_order(mor):
     }
     jobs = [parallel.SearchJob("vina", maps["vina"], ligand.pdbqt, 1, 300, run, "vina") for run in (1, 2, 3)]
     jobs.insert(1, parallel.SearchJob("ad4", maps["ad4"], ligand.pdbqt, 2, 300, 1, "ad4"))
+    # the two AutoDock calls start first, at once, on the same maps folder
+    jobs.append(parallel.SearchJob("ad4", maps["ad4"], ligand.pdbqt, 2, 300, 3, "ad4"))
     seen = []
     one_core = parallel.run_searches(jobs, TINY, cores=1)
     two_cores = parallel.run_searches(jobs, TINY, cores=2, progress=lambda *p: seen.append(p))
@@ -178,6 +180,7 @@ def test_parallel_searches_equal_the_sequential_ones_in_job_order(mor):
         [(1, 301), (2, 301)],
         [(2, 302)],
         [(3, 303)],
+        [(3, 303), (4, 303)],
     ]
     for runs_one, runs_two in zip(one_core, two_cores, strict=True):
         for a, b in zip(runs_one, runs_two, strict=True):
@@ -186,7 +189,7 @@ def test_parallel_searches_equal_the_sequential_ones_in_job_order(mor):
                 np.array_equal(m.GetConformer().GetPositions(), n.GetConformer().GetPositions())
                 for m, n in zip(a.molecules, b.molecules, strict=True)
             )
-    assert sorted(seen)[-1] == ("vina", 3, 3) and ("ad4", 2, 2) in seen
+    assert sorted(seen)[-1] == ("vina", 3, 3) and ("ad4", 4, 4) in seen
     assert _workers() == []
 
 

@@ -82,8 +82,10 @@ def grid_parameter_file(box: SearchBox, receptor_pdbqt: str, ligand_types: list[
     return gpf
 
 
-def docking_parameter_file(ligand_pdbqt: str, runs: int, seed: int, settings: AD4Settings) -> str:
-    """DPF text: the ligand ``ligand.pdbqt`` on ``receptor`` maps, ``ga_run`` = runs, ``seed`` recorded."""
+def docking_parameter_file(
+    ligand_pdbqt: str, runs: int, seed: int, settings: AD4Settings, ligand_file: str = "ligand.pdbqt"
+) -> str:
+    """DPF text: the ligand ``ligand_file`` on ``receptor`` maps, ``ga_run`` = runs, ``seed`` recorded."""
     types = atom_types(ligand_pdbqt)
     torsdof = _TORSDOF.search(ligand_pdbqt)
     maps = "".join(f"map receptor.{t}.map\n" for t in types)
@@ -91,7 +93,7 @@ def docking_parameter_file(ligand_pdbqt: str, runs: int, seed: int, settings: AD
         "autodock_parameter_version 4.2\noutlev 1\nintelec\n"
         f"seed {seed} {seed}\n"
         f"ligand_types {' '.join(types)}\nfld receptor.maps.fld\n{maps}"
-        "elecmap receptor.e.map\ndesolvmap receptor.d.map\nmove ligand.pdbqt\n"
+        f"elecmap receptor.e.map\ndesolvmap receptor.d.map\nmove {ligand_file}\n"
         "about 0 0 0\ntran0 random\nquaternion0 random\ndihe0 random\n"
         f"torsdof {int(torsdof.group(1)) if torsdof else 0}\n"
         f"rmstol {settings.rmstol_a}\nextnrg 1000.0\ne0max 0.0 10000\n"
@@ -113,14 +115,20 @@ def compute_maps(work_dir: Path, receptor_pdbqt: str, ligand_pdbqt: str, box: Se
     _call([autogrid, "-p", "receptor.gpf", "-l", "receptor.glg"], work_dir, "autogrid4")
 
 
-def dock(work_dir: Path, ligand_pdbqt: str, runs: int, seed: int, settings: AD4Settings) -> str:
-    """Run autodock4 on the maps in ``work_dir`` (``runs`` LGA runs, ``seed``); return the DLG text."""
+def dock(work_dir: Path, ligand_pdbqt: str, runs: int, seed: int, settings: AD4Settings, first_run: int = 1) -> str:
+    """Run autodock4 on the maps in ``work_dir`` (``runs`` LGA runs, ``seed``); return the DLG text.
+
+    The ligand, DPF and DLG are named for the runs (``runs_01-20.dpf``), so calls for different runs can share
+    one folder of maps at the same time.
+    """
     _, autodock = executables()
-    (work_dir / "ligand.pdbqt").write_text(ligand_pdbqt)
-    (work_dir / "ligand.dpf").write_text(docking_parameter_file(ligand_pdbqt, runs, seed, settings))
-    (work_dir / "ligand.dlg").unlink(missing_ok=True)
-    _call([autodock, "-p", "ligand.dpf", "-l", "ligand.dlg"], work_dir, "autodock4")
-    return (work_dir / "ligand.dlg").read_text()
+    stem = f"runs_{first_run:02d}-{first_run + runs - 1:02d}"
+    (work_dir / f"{stem}.pdbqt").write_text(ligand_pdbqt)
+    dpf = docking_parameter_file(ligand_pdbqt, runs, seed, settings, f"{stem}.pdbqt")
+    (work_dir / f"{stem}.dpf").write_text(dpf)
+    (work_dir / f"{stem}.dlg").unlink(missing_ok=True)
+    _call([autodock, "-p", f"{stem}.dpf", "-l", f"{stem}.dlg"], work_dir, "autodock4")
+    return (work_dir / f"{stem}.dlg").read_text()
 
 
 def _call(command: list[str], cwd: Path, name: str) -> None:

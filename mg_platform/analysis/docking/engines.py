@@ -122,7 +122,7 @@ def search(
     check_engine(engine)
     seeds = [base_seed + k for k in range(first_run, first_run + runs)]
     if engine == "ad4":
-        dlg = autodock4.dock(maps, ligand_pdbqt, runs, seeds[0], settings.ad4)
+        dlg = autodock4.dock(maps, ligand_pdbqt, runs, seeds[0], settings.ad4, first_run)
         molecules = rmsd.pose_molecules(dlg, is_dlg=True)
         results = [
             EngineRun(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -92,8 +93,11 @@ def redock_complex(
     settings: RedockSettings,
     out_dir: Path,
     figures_dir: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
     """Verify, prepare and redock one complex with every engine; write files; return rows (JSON-ready).
+
+    ``progress(engine, runs done, runs planned)`` reports runs as they finish.
 
     With ``figures_dir``, the top pose of every engine overlaid on the deposited ligand is drawn there
     (``redock_<complex>.png``).
@@ -132,7 +136,9 @@ def redock_complex(
             )
             for index, conformer in enumerate(conformers)
         ]
-    searched = dict(zip(jobs, parallel.run_searches(jobs, settings.search, settings.search.cores), strict=True))
+    searched = dict(
+        zip(jobs, parallel.run_searches(jobs, settings.search, settings.search.cores, progress), strict=True)
+    )
     for engine in settings.engines:
         work = out_dir / engine
         rows, molecules = [], {}

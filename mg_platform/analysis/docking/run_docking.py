@@ -25,20 +25,20 @@ def main() -> None:
         out_dir = Path(pipes.get_extra("out_dir"))
         figures_dir = Path(pipes.get_extra("figures_dir"))
         structure = Path(pipes.get_extra("structure_path"))
+
+        def progress(label: str, done: int, planned: int) -> None:
+            pipes.log.info(f"{subject} {label}: run {done} of {planned} done")
+
         if pipes.get_extra("mode") == "redock":
             settings = redocking.RedockSettings.from_json(pipes.get_extra("settings"))
             complex_ = RedockComplex(spec.receptor, spec, LigandSpec(**pipes.get_extra("ligand")))
-            pipes.log.info(
-                f"redocking {complex_.complex}: {settings.runs} runs per engine ({', '.join(settings.engines)})"
-            )
-            redocking.redock_complex(complex_, structure, settings, out_dir, figures_dir)
+            subject = complex_.complex
+            pipes.log.info(f"redocking {subject}: {settings.runs} runs per engine ({', '.join(settings.engines)})")
+            redocking.redock_complex(complex_, structure, settings, out_dir, figures_dir, progress)
         else:
             settings = receptor_docking.DockingSettings.from_json(pipes.get_extra("settings"))
-            pipes.log.info(f"docking {spec.receptor} ({spec.pdb_id} chain {spec.chain}): {settings.runs} runs planned")
-
-            def progress(label: str, done: int, planned: int) -> None:
-                pipes.log.info(f"{spec.receptor} {label}: run {done} of {planned} done")
-
+            subject = spec.receptor
+            pipes.log.info(f"docking {subject} ({spec.pdb_id} chain {spec.chain}): {settings.runs} runs planned")
             receptor_docking.dock_receptor(spec, structure, settings, out_dir, progress, figures_dir)
         pipes.report_custom_message({"result_json": str(out_dir / "result.json")})
 
