@@ -604,6 +604,7 @@ def _docking_best_table(best: pd.DataFrame) -> str:
         "docking_best",
         "Best docking pose per receptor and engine",
         "Scores are engine-specific and not comparable across engines; more negative = tighter predicted binding. "
+        "A run is one independent search: a Monte Carlo chain (Vina) or a Lamarckian GA run (AutoDock 4). "
         "Redocking RMSD only where the structure has the ligand co-crystallised (– otherwise)",
         ("docking.best",),
         "Receptor",
@@ -650,7 +651,8 @@ def _redock_table(redock: pd.DataFrame) -> str:
         frame,
         "redock",
         "Redocking validation",
-        "Co-crystal ligands redocked with each engine",
+        "Co-crystal ligands rebuilt from their SMILES (a fresh conformer per run, each with its own search seed) and "
+        "redocked with each engine; success = the top-scored pose within 2 Å of the deposited ligand",
         ("docking.redock",),
         "Complex",
     )
