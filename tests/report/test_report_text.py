@@ -268,6 +268,16 @@ def test_docking_with_engines_names_every_score_and_validation():
     assert "−7.58 kcal/mol (AutoDock 4 ΔG estimate)" in doc and "−7.58 (AutoDock Vina score)" in doc
     assert "hydrogen bond: HIS297, TYR148; salt bridge: ASP147" in doc
     assert "8EF6 morphine" in doc and "1.23" in doc and "85 %" in doc
+    assert "within 2 Å of the experimental one in 1 of 1 complexes with AutoDock 4.2." in doc
+    tables_["docking.redock"] = pd.concat(
+        [
+            tables_["docking.redock"],
+            tables_["docking.redock"].assign(engine="vina", success=False),
+            tables_["docking.redock"].assign(complex="7SCG", engine="vina", success=None),
+        ]
+    )
+    doc = visible_main_text(document(tables_, UNBLINDED))
+    assert "in 1 of 1 complexes with AutoDock 4.2; 0 of 2 complexes with AutoDock Vina." in doc
 
 
 def test_docking_figure_stems_get_their_captions():

@@ -724,8 +724,23 @@ def docking_section(tables: Tables, figures: dict[str, list[str]]) -> Section:
         "engine that produced it (AutoDock 4.2 is the study's engine; AutoDock Vina and Vinardo score on their own "
         "scales). The redocking RMSD compares the docked pose with the experimental ligand (success below 2 Å). The "
         "Mg²⁺ site is modelled at the selectivity-filter asparagine ring of the GluN1/GluN2B NMDA receptor; the "
-        "structure actually used is named in the table.",
+        "structure actually used is named in the table." + _validation_verdict(tables.get("docking.redock")),
         blocks,
+    )
+
+
+def _validation_verdict(redock: pd.DataFrame | None) -> str:
+    """' Validation: ...' — per engine, the complexes whose top-scored redocked pose is within 2 Å ('' if none)."""
+    if redock is None or not len(redock) or "engine" not in redock.columns:
+        return ""
+    counts = [
+        f"{int(block['success'].fillna(False).astype(bool).sum())} of {len(block)} complexes with {engine_label(engine)}"
+        for engine, block in redock.groupby("engine", sort=True)
+    ]
+    return (
+        " Validation: the top-scored pose of a redocked co-crystal ligand lay within 2 Å of the experimental one in "
+        f"{'; '.join(counts)}. Where that count is low, read the docked poses and scores as hypotheses, not as "
+        "evidence of binding."
     )
 
 
