@@ -2,8 +2,8 @@
 
 Every engine takes the same prepared receptor PDBQT, ligand PDBQT and box, and
 returns the same run records, so the rest of the stage does not know which engine ran.
-A *run* is one independent search: a Vina ``dock()`` call with its own seed (exhaustiveness
-Monte Carlo chains, up to ``n_poses`` poses), or one AutoDock 4 Lamarckian GA run (one pose;
+A *run* is one independent search: a Vina ``dock()`` call with its own seed (``exhaustiveness``
+Monte Carlo chains, 1 in the study docking; up to ``n_poses`` poses), or one AutoDock 4 Lamarckian GA run (one pose;
 ``ga_run`` = the number of runs, all in one ``autodock4`` call with one recorded ``seed``).
 
 Scores are engine-specific and never comparable across engines: Vina and Vinardo give
@@ -26,9 +26,9 @@ ENGINES = ("vina", "vinardo", "ad4")
 VINA_ENGINES = ("vina", "vinardo")
 DEFAULT_ENGINE = "vina"
 """The engine the study docking uses besides ``ad4``: the best redocking success rate over the configured
-complexes (``docking.engine_summary``, ``best_by_redocking``). Measured (README): vina 2 of 3 complexes
-finished so far (8EF6 1.25 A, 6VI4 1.50 A; 7SCG failed with every engine), vinardo 0 of 3, ad4 0 of 3,
-although the issue's single-seed probe had favoured vinardo for morphine."""
+complexes (``docking.engine_summary``, ``best_by_redocking``). Measured (README, 2026-12-02): vina 2 of 6
+complexes (8EF6 morphine 1.25 A, 6VI4 JDTic 1.50 A), vinardo 0 of 6, ad4 0 of 6, although the issue's
+single-seed probe had favoured vinardo for morphine."""
 
 
 @dataclass(frozen=True)
