@@ -24,6 +24,12 @@ from mg_platform.settings import REPO_ROOT
 CLI = str(Path(sys.executable).parent / "mg-platform")
 
 
+def _interactive_signals() -> None:
+    """Ctrl-C as in a terminal: a shell without job control starts background jobs with SIGINT ignored, and a
+    Python child keeps an inherited SIG_IGN, so a suite launched with `&` would otherwise never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Cli:
     """A real `mg-platform materialize` process whose output is collected line by line."""
 
@@ -36,6 +42,7 @@ class Cli:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=_interactive_signals,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
