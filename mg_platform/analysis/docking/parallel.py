@@ -4,10 +4,10 @@ A search job is one call of :func:`engines.search`: one Vina run, or one AutoDoc
 ``ga_run`` runs. The jobs run in ``workers = min(cores, jobs)`` spawned processes (in this process
 when that is one), and each Vina run gets ``cores // workers`` threads, so every core is busy
 whether a receptor has twenty short runs or a complex three long ones; jobs with more runs start
-first (an AutoDock 4 call of twenty runs does not trail behind the Vina runs). Results come back in job
-order and do not depend on the number of cores: every run has its own seed, Vina's poses do not
-depend on its thread count, and poses come back from a worker bit for bit (all tested). Pool workers die with their parent (Linux), so a stopped
-docking step leaves no process behind.
+first (an AutoDock 4 call of twenty runs does not trail behind the Vina runs). Results come back in
+job order and do not depend on the number of cores: every run has its own seed, Vina's poses do not
+depend on its thread count, and poses come back from a worker bit for bit (all tested). Pool
+workers die with their parent (Linux), so a stopped docking step leaves no process behind.
 """
 
 from __future__ import annotations
