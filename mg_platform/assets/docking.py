@@ -51,6 +51,7 @@ _SHARED_CODE = (
     "vina_runs",
     "autodock4",
     "engines",
+    "parallel",
     "rmsd",
     "interactions",
     "figures",
